@@ -1,0 +1,37 @@
+import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema';
+import { migrations } from './migrations';
+
+// numeric → string (money stays exact), int8 → string is kept (counts are cast where needed),
+// date → 'YYYY-MM-DD' string instead of a local-midnight Date.
+pg.types.setTypeParser(1082, (v: string) => v);
+
+export type Db = Kysely<Database>;
+
+export function createDb(url: string, opts: { max?: number; applicationName?: string } = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    application_name: opts.applicationName ?? 'evarchive',
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export interface MigrationOutcome {
+  applied: string[];
+}
+
+/** Applies every pending migration; throws naming the migration that failed. */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationOutcome> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    const name = failed?.migrationName ?? '(unknown)';
+    throw new Error(`migration ${name} failed: ${(error as Error)?.message ?? error}`);
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}

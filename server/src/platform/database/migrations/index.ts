@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+import * as m0100 from './0100_platform';
+
+/**
+ * Every migration of the product, in order. Modules own their migration files (ranges by module: 01xx
+ * platform, 02xx identity, 03xx audit, 04xx pool, 05xx ledger, 06xx matching, 07xx volumes, 08xx checks and
+ * archive, 09xx search, 10xx+ later modules) and register them here. Names sort in application order.
+ */
+export const migrations: Record<string, Migration> = {
+  '0100_platform': m0100,
+};

@@ -1,0 +1,8 @@
+/**
+ * The database's tables as Kysely sees them. Each module declares its own tables in its `*.tables.ts`
+ * and they are merged here, so one `Kysely<Database>` types every query in the product.
+ */
+import type { PlatformTables } from './platform.tables';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Database extends PlatformTables {}
