@@ -1,0 +1,5 @@
+/**
+ * The feature modules the application is made of, in import order. Each capability module adds itself here
+ * (platform modules are wired in app.module.ts).
+ */
+export const featureModules: any[] = [];
