@@ -3,6 +3,8 @@
  * and they are merged here, so one `Kysely<Database>` types every query in the product.
  */
 import type { PlatformTables } from './platform.tables';
+import type { IdentityTables } from '../identity/identity.tables';
+import type { AuditTables } from '../audit/audit.tables';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Database extends PlatformTables {}
+export interface Database extends PlatformTables, IdentityTables, AuditTables {}

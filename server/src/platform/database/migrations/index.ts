@@ -1,5 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0100 from './0100_platform';
+import * as m0200 from './0200_identity';
+import * as m0300 from './0300_audit';
 
 /**
  * Every migration of the product, in order. Modules own their migration files (ranges by module: 01xx
@@ -8,4 +10,6 @@ import * as m0100 from './0100_platform';
  */
 export const migrations: Record<string, Migration> = {
   '0100_platform': m0100,
+  '0200_identity': m0200,
+  '0300_audit': m0300,
 };
