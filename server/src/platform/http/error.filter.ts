@@ -1,0 +1,92 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors/errors';
+import type { SpaFallback } from './static';
+
+/** The one JSON shape of every error the API returns. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  410: 'gone',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'too_many_requests',
+  503: 'unavailable',
+};
+
+function codeFor(status: number): string {
+  return CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : `http_${status}`);
+}
+
+/** Turns any thrown value into (status, body). Exported for unit tests and for non-HTTP callers. */
+export function toErrorResponse(e: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
+  if (e instanceof AppError) {
+    const body: ErrorBody = { code: e.code, message: e.message };
+    if (e.details !== undefined) body.details = e.details;
+    // A 5xx AppError (bad configuration, a job declared twice) is still our fault: log it, but its message is ours.
+    return { status: e.status, body, unexpected: e.status >= 500 };
+  }
+  if (e instanceof HttpException) {
+    const status = e.getStatus();
+    const res = e.getResponse();
+    let message = e.message;
+    if (typeof res === 'string') message = res;
+    else if (res && typeof res === 'object') {
+      const m = (res as { message?: unknown }).message;
+      if (typeof m === 'string') message = m;
+      else if (Array.isArray(m)) message = m.map(String).join('; ');
+    }
+    if (status >= 500) return { status, body: { code: codeFor(status), message: 'internal server error' }, unexpected: true };
+    return { status, body: { code: codeFor(status), message }, unexpected: false };
+  }
+  // Errors raised by Fastify plugins inside a handler (multipart limits, …) carry their own 4xx status.
+  const f = e as { statusCode?: unknown; message?: unknown; code?: unknown };
+  if (typeof f?.statusCode === 'number' && f.statusCode >= 400 && f.statusCode < 500 && typeof f.message === 'string') {
+    const body: ErrorBody = { code: codeFor(f.statusCode), message: f.message };
+    if (typeof f.code === 'string') body.details = { reason: f.code };
+    return { status: f.statusCode, body, unexpected: false };
+  }
+  return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { code: 'internal_error', message: 'internal server error' }, unexpected: true };
+}
+
+/**
+ * Maps every exception to `{code, message, details?}` with the right status: AppErrors as they declare,
+ * Nest's HttpExceptions (unknown route, bad JSON body, …) by status, anything else as a 500 that is logged with
+ * its stack but never shows it. A GET for a client-side route of the web app (not /api, no file extension)
+ * that found no file gets index.html instead of a 404.
+ */
+@Catch()
+export class AppErrorFilter implements ExceptionFilter {
+  private readonly log = new Logger('HTTP');
+
+  constructor(private readonly spa?: SpaFallback) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const req = ctx.getRequest<FastifyRequest>();
+    const { status, body, unexpected } = toErrorResponse(exception);
+    if (status === 404 && !(exception instanceof AppError) && this.spa?.serves(req)) {
+      this.spa.send(reply);
+      return;
+    }
+    if (unexpected) {
+      const err = exception as Error;
+      this.log.error(`${req?.method} ${req?.url} → ${status}: ${err?.message ?? String(exception)}`, err?.stack);
+    }
+    if (reply.sent) return;
+    reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}
