@@ -1,0 +1,121 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres, type EmbeddedHandle } from '../../../server/src/platform/database/embedded';
+import { createTestDatabase, type TestDatabase } from '../../../server/test/support/db';
+
+/**
+ * The real product for browser tests: a fresh database, the built web app and `evarchive serve` as a child
+ * process, exactly as an operator runs it. The browser project has no Jest global setup, so the PostgreSQL
+ * server comes from DATABASE_URL (CI: the machine's PostgreSQL) or is an embedded one started here.
+ */
+export const ROOT = join(__dirname, '..', '..', '..');
+const CLI = join(ROOT, 'server', 'bin', 'evarchive.js');
+
+/** Ports 3300-3399 belong to the web app's dev and test servers; 3300/3301 are Vite's dev/preview. */
+async function freePort(from = 3310, to = 3399): Promise<number> {
+  const start = from + Math.floor(Math.random() * (to - from));
+  for (let i = 0; i <= to - from; i++) {
+    const port = from + ((start - from + i) % (to - from + 1));
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = createServer()
+        .once('error', () => resolve(false))
+        .listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error(`no free port in ${from}-${to}`);
+}
+
+export function buildWeb(): void {
+  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: join(ROOT, 'web'),
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+export interface Stack {
+  url: string;
+  databaseUrl: string;
+  dataDir: string;
+  /** Runs `evarchive <args>` against this stack's database; throws with its output when it fails. */
+  cli(args: string[]): string;
+  serverLog(): string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+  let embedded: EmbeddedHandle | undefined;
+  let pgDir: string | undefined;
+  if (!process.env.EVARCHIVE_TEST_ADMIN_URL) {
+    if (process.env.DATABASE_URL) process.env.EVARCHIVE_TEST_ADMIN_URL = process.env.DATABASE_URL;
+    else {
+      pgDir = mkdtempSync(join(tmpdir(), 'evarchive-webpg-'));
+      embedded = await startEmbeddedPostgres(pgDir, 55000 + Math.floor(Math.random() * 5000));
+      process.env.EVARCHIVE_TEST_ADMIN_URL = embedded.url;
+    }
+  }
+  let database: TestDatabase | undefined;
+  let child: ChildProcess | undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'evarchive-webdata-'));
+  let log = '';
+
+  const stop = async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child!.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await database?.drop().catch(() => undefined);
+    if (embedded) {
+      await embedded.stop().catch(() => undefined);
+      delete process.env.EVARCHIVE_TEST_ADMIN_URL;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    if (pgDir) rmSync(pgDir, { recursive: true, force: true });
+  };
+
+  try {
+    database = await createTestDatabase();
+    const port = await freePort();
+    mkdirSync(dataDir, { recursive: true });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: database.url,
+      EVARCHIVE_DATA_DIR: dataDir,
+      PORT: String(port),
+      EVARCHIVE_LOG_LEVEL: 'warn',
+      ...extraEnv,
+    };
+    const cli = (args: string[]) => {
+      const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`evarchive ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+      return r.stdout;
+    };
+    child = spawn(process.execPath, [CLI, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (d) => (log += d));
+    child.stderr!.on('data', (d) => (log += d));
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`evarchive serve exited with ${child.exitCode}:\n${log}`);
+      try {
+        const res = await fetch(`${url}/api/health`);
+        if (res.ok) break;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) throw new Error(`evarchive serve did not answer /api/health within 60 s:\n${log}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return { url, databaseUrl: database.url, dataDir, cli, serverLog: () => log, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
