@@ -1,0 +1,173 @@
+import { deflateRawSync, constants } from 'node:zlib';
+import { FormatError } from '../errors';
+import { concatBytes, writeZip } from './write';
+import { crc32 } from './crc32';
+import { openZip, safeEntryName } from './zip';
+
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function errorOf(fn: () => unknown): FormatError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof FormatError) return e;
+    throw e;
+  }
+  throw new Error('expected a FormatError');
+}
+
+/** Raw deflate data for `mb` MiB of zeros, built from one byte-aligned 1 MiB block repeated (≈1 KB per MiB). */
+function zerosDeflated(mb: number): Uint8Array {
+  const block = deflateRawSync(Buffer.alloc(1 << 20), { level: 9, finishFlush: constants.Z_SYNC_FLUSH });
+  const parts: Uint8Array[] = Array(mb).fill(block);
+  parts.push(new Uint8Array([0x03, 0x00])); // final, empty fixed-Huffman block
+  return concatBytes(parts);
+}
+
+describe('crc32', () => {
+  it('matches the standard check value', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+});
+
+describe('openZip', () => {
+  const sample = () =>
+    writeZip([
+      { name: 'OFD.xml', data: '<ofd:OFD/>', method: 0 },
+      { name: 'Doc_0/', data: '', method: 0 },
+      { name: 'Doc_0/Document.xml', data: '<ofd:Document>' + ' '.repeat(5000) + '</ofd:Document>', method: 8 },
+      { name: 'Doc_0/附件/说明.txt', data: '说明', method: 8 },
+    ]);
+
+  it('lists stored, deflated and directory entries and reads them lazily', () => {
+    const zip = openZip(sample());
+    expect(zip.source).toBe('central-directory');
+    expect(zip.entries.map((e) => e.name)).toEqual(['OFD.xml', 'Doc_0/', 'Doc_0/Document.xml', 'Doc_0/附件/说明.txt']);
+    expect(zip.entries.map((e) => e.method)).toEqual([0, 0, 8, 8]);
+    expect(zip.get('Doc_0/')?.isDirectory).toBe(true);
+    expect(text(zip.read('OFD.xml'))).toBe('<ofd:OFD/>');
+    expect(text(zip.read('Doc_0/Document.xml'))).toHaveLength(5029);
+    expect(text(zip.read('Doc_0/附件/说明.txt'))).toBe('说明');
+    expect(zip.warnings).toEqual([]);
+  });
+
+  it('tolerates bytes before the archive and after its end, correcting every offset', () => {
+    const junk = new TextEncoder().encode('%%金格 prefix junk%%');
+    const zip = openZip(concatBytes([junk, sample(), new Uint8Array(70_000).fill(7)]));
+    expect(text(zip.read('OFD.xml'))).toBe('<ofd:OFD/>');
+    expect(text(zip.read('Doc_0/附件/说明.txt'))).toBe('说明');
+    expect(zip.warnings).toEqual([`${junk.length} bytes before the ZIP archive were ignored`, '70000 bytes after the end of the ZIP archive were ignored']);
+  });
+
+  it('recovers the entries from local headers when the central directory is missing', () => {
+    const full = sample();
+    const cd = Buffer.from(full).indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    const zip = openZip(full.subarray(0, cd + 30)); // EOCD and most of the central directory cut away
+    expect(zip.source).toBe('local-headers');
+    expect(zip.warnings[0]).toMatch(/no end-of-central-directory record; entries recovered from local headers/);
+    expect(text(zip.read('Doc_0/附件/说明.txt'))).toBe('说明');
+  });
+
+  it('reports a truncated archive, naming the entry that is cut off', () => {
+    const full = sample();
+    const cut = full.subarray(0, 140); // inside Doc_0/Document.xml's data
+    const e = errorOf(() => openZip(cut));
+    expect(e.code).toBe('truncated');
+    expect(e.message).toMatch(/^Doc_0\/Document\.xml: entry data runs past the end of the archive/);
+  });
+
+  it('says not_zip for other bytes', () => {
+    expect(errorOf(() => openZip(new TextEncoder().encode('%PDF-1.7 not a zip at all, just text'))).code).toBe('not_zip');
+    expect(errorOf(() => openZip(new Uint8Array(3))).code).toBe('not_zip');
+  });
+
+  it('refuses paths that climb out, absolute paths and backslash traversal', () => {
+    for (const name of ['../evil.sh', 'Doc_0/../../evil', '/etc/passwd', 'C:/Windows/x', '..\\..\\evil.bat', 'a\\..\\..\\b']) {
+      const e = errorOf(() => openZip(writeZip([{ name, data: 'x' }])));
+      expect(e.code).toBe('unsafe_path');
+      expect(e.message.startsWith(`${name}: `)).toBe(true);
+    }
+    expect(safeEntryName('Doc_0\\Pages\\./Page_0//Content.xml')).toBe('Doc_0/Pages/Page_0/Content.xml');
+  });
+
+  it('reports duplicate names and reads the first occurrence', () => {
+    const zip = openZip(writeZip([{ name: 'OFD.xml', data: 'first' }, { name: 'OFD.xml', data: 'second' }]));
+    expect(zip.duplicates).toEqual(['OFD.xml']);
+    expect(zip.warnings).toContain('duplicate entry name OFD.xml: the first occurrence is used');
+    expect(text(zip.read('OFD.xml'))).toBe('first');
+  });
+
+  it('detects damaged data by CRC', () => {
+    const zip = openZip(writeZip([{ name: 'a.txt', data: 'hello', method: 0, crc: 0x12345678 }]));
+    const e = errorOf(() => zip.read('a.txt'));
+    expect(e.code).toBe('truncated');
+    expect(e.message).toMatch(/^a\.txt: CRC-32 mismatch/);
+  });
+
+  it('refuses unsupported compression methods by name', () => {
+    const bytes = writeZip([{ name: 'a.txt', data: 'hello', method: 0 }]);
+    // Patch method 0 → 12 (bzip2) in the local and central headers.
+    const b = bytes.slice();
+    b[8] = 12;
+    const cd = b.length - 22 - 46 - 5;
+    b[cd + 10] = 12;
+    expect(errorOf(() => openZip(b).read('a.txt'))).toMatchObject({ code: 'unsupported_compression' });
+  });
+
+  it('refuses an honest zip bomb (1 GiB of zeros declared) before inflating anything', () => {
+    const bomb = zerosDeflated(1024);
+    const e = errorOf(() => openZip(writeZip([{ name: 'bomb.bin', data: new Uint8Array(0), rawDeflate: bomb, declaredSize: 2 ** 30 }])));
+    expect(e.code).toBe('too_large');
+    expect(e.message).toMatch(/^bomb\.bin: entry declares 1073741824 bytes/);
+  });
+
+  it('stops a lying zip bomb (1 GiB of zeros declared as 1 KB) after a few MB, with bounded memory', () => {
+    const bomb = zerosDeflated(1024);
+    expect(bomb.length).toBeLessThan(1_100_000);
+    const zip = openZip(writeZip([{ name: 'Doc_0/bomb.xml', data: new Uint8Array(0), rawDeflate: bomb, declaredSize: 1000 }]), {
+      maxTotalSize: 2 ** 31,
+    });
+    global.gc?.();
+    const before = process.memoryUsage();
+    const e = errorOf(() => zip.read('Doc_0/bomb.xml'));
+    const after = process.memoryUsage();
+    expect(e.code).toBe('truncated');
+    expect(e.message).toMatch(/^Doc_0\/bomb\.xml: entry inflates to more than its declared 1000 bytes/);
+    expect(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers)).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('stops a bomb whose declared size is within limits by the running compression ratio', () => {
+    const bomb = zerosDeflated(1024);
+    // Declares 40 MB: below the entry limit, and the declared ratio (≈38:1) looks harmless.
+    const zip = openZip(writeZip([{ name: 'bomb.bin', data: new Uint8Array(0), rawDeflate: bomb, declaredSize: 40 * 1024 * 1024 }]));
+    const before = process.memoryUsage();
+    const e = errorOf(() => zip.read('bomb.bin'));
+    const after = process.memoryUsage();
+    expect(e.code).toBe('compression_ratio');
+    expect(e.message).toMatch(/^bomb\.bin: entry inflates at more than 200:1/);
+    expect(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers)).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('enforces the per-entry and total limits on actual output', () => {
+    const data = new Uint8Array(300_000).fill(65);
+    const zip = openZip(writeZip([{ name: 'big.txt', data, method: 0, declaredSize: 10 }]), { maxEntrySize: 100_000 });
+    expect(errorOf(() => zip.read('big.txt'))).toMatchObject({ code: 'too_large' });
+    const two = writeZip([
+      { name: 'a', data: new Uint8Array(60_000), method: 0 },
+      { name: 'b', data: new Uint8Array(60_000), method: 0 },
+    ]);
+    expect(errorOf(() => openZip(two, { maxTotalSize: 100_000 })).message).toMatch(/entries declare 120000 bytes in total/);
+  });
+
+  it('refuses 100,000 entries from the end record, before parsing them', () => {
+    const entries = Array.from({ length: 100_000 }, (_, i) => ({ name: `f${i}`, data: new Uint8Array(0), method: 0 as const }));
+    const bytes = writeZip(entries);
+    const t0 = Date.now();
+    const e = errorOf(() => openZip(bytes));
+    expect(e.code).toBe('too_many_entries');
+    expect(e.message).toBe('ZIP archive declares 65535 entries, more than the limit of 10000');
+    expect(Date.now() - t0).toBeLessThan(1000);
+    // A lower limit is honoured too, counted while reading the directory.
+    expect(errorOf(() => openZip(writeZip(entries.slice(0, 50)), { maxEntries: 20 })).code).toBe('too_many_entries');
+  });
+});
