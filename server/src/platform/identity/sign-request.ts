@@ -1,0 +1,52 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+
+/**
+ * Signed requests of machine clients (the one mechanism for every integration). Client side: `signRequest`
+ * gives the four headers; server side the same `requestSignature` is recomputed. Depends on node:crypto only,
+ * so connectors, tests and the demo can import it alone.
+ *
+ *   X-Evarchive-Signature = hex HMAC-SHA256(secret,
+ *       METHOD + "\n" + path-with-query + "\n" + timestamp + "\n" + nonce + "\n" + hex SHA-256(body))
+ *
+ * timestamp: Unix seconds; nonce: 16–128 characters [A-Za-z0-9_-], never reused within the replay window.
+ */
+export const SIGNATURE_HEADERS = {
+  key: 'x-evarchive-key',
+  timestamp: 'x-evarchive-timestamp',
+  nonce: 'x-evarchive-nonce',
+  signature: 'x-evarchive-signature',
+} as const;
+
+export function sha256Hex(body: string | Buffer | Uint8Array = ''): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+export function requestSignature(secret: string, method: string, pathWithQuery: string, timestamp: string, nonce: string, bodySha256Hex: string): string {
+  const text = `${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${nonce}\n${bodySha256Hex}`;
+  return createHmac('sha256', secret).update(text, 'utf8').digest('hex');
+}
+
+export interface SignRequestInput {
+  keyId: string;
+  secret: string;
+  method: string;
+  /** Path and query exactly as sent, e.g. `/api/pool/vouchers?source=issuer`. */
+  path: string;
+  /** The exact bytes sent as the body (a string is taken as UTF-8); omit for no body. */
+  body?: string | Buffer | Uint8Array;
+  /** Defaults: now and 16 random bytes. */
+  timestamp?: number | Date;
+  nonce?: string;
+}
+
+export function signRequest(input: SignRequestInput): Record<string, string> {
+  const ts = input.timestamp instanceof Date ? Math.floor(input.timestamp.getTime() / 1000) : (input.timestamp ?? Math.floor(Date.now() / 1000));
+  const timestamp = String(ts);
+  const nonce = input.nonce ?? randomBytes(16).toString('hex');
+  return {
+    'X-Evarchive-Key': input.keyId,
+    'X-Evarchive-Timestamp': timestamp,
+    'X-Evarchive-Nonce': nonce,
+    'X-Evarchive-Signature': requestSignature(input.secret, input.method, input.path, timestamp, nonce, sha256Hex(input.body ?? '')),
+  };
+}
