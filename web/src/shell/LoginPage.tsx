@@ -18,7 +18,8 @@ function loginErrorText(e: unknown, t: Translate, formatDateTime: (v: string) =>
   if (e instanceof ApiError) {
     if (e.code === 'invalid_credentials') return t('login.invalidCredentials');
     if (e.code === 'locked') {
-      const until = e.details?.until;
+      // The identity API puts `until` in details (the shared error shape) and at the top level.
+      const until = e.details?.until ?? (e.body as { until?: unknown } | undefined)?.until;
       return typeof until === 'string' ? t('login.locked', { until: formatDateTime(until) }) : t('login.lockedNoTime');
     }
     return t('login.failed', { message: e.message });

@@ -1,10 +1,10 @@
-import { Alert, Badge, Card, Col, Descriptions, Empty, List, Row, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Badge, Card, Col, Descriptions, Empty, List, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
-import { menuFor, type NavPage } from '../../nav/registry';
+import { canOpen, menuFor, registry, type NavPage } from '../../nav/registry';
 
 /** GET /api/health (no login needed). */
 interface Health {
@@ -26,6 +26,22 @@ export default function HomePage() {
     async (signal) => ({ body: await api.get<Health>('/api/health', { signal }).catch(healthFromError), at: new Date() }),
     [],
   );
+  // Figures only from lists this user may read: the admin pages' own endpoints, scoped by the server.
+  const mayAdmin = registry.some((p) => p.key === 'admin.users' && canOpen(p, effectiveRoles));
+  const counts = useApi(
+    mayAdmin
+      ? async (signal) => {
+          const [users, units] = await Promise.all([
+            api.get<{ items: unknown[] }>('/api/admin/users', { signal }),
+            api.get<{ items: unknown[] }>('/api/admin/units', { signal }),
+          ]);
+          // The users list stops at 1000 rows (server limit): say "1000+" rather than a wrong exact number.
+          const n = (items: unknown[]) => (items.length >= 1000 ? '1000+' : items.length);
+          return { users: n(users.items), units: n(units.items) };
+        }
+      : null,
+    [mayAdmin],
+  );
   if (!user) return null;
 
   const workspaces: NavPage[] = menuFor(effectiveRoles)
@@ -35,11 +51,25 @@ export default function HomePage() {
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <div>
-        <Typography.Title level={3} style={{ marginBottom: 4 }} data-testid="home-welcome">
+        <Typography.Title level={3} style={{ marginTop: 0, marginBottom: 4 }} data-testid="home-welcome">
           {t('home.welcome', { name: user.displayName })}
         </Typography.Title>
         <Typography.Text type="secondary">{t('home.intro')}</Typography.Text>
       </div>
+      {mayAdmin && (
+        <Row gutter={[16, 16]} data-testid="home-counts">
+          <Col xs={12} md={6}>
+            <Card loading={counts.loading}>
+              <Statistic title={t('home.counts.users')} value={counts.data?.users ?? '—'} />
+            </Card>
+          </Col>
+          <Col xs={12} md={6}>
+            <Card loading={counts.loading}>
+              <Statistic title={t('home.counts.units')} value={counts.data?.units ?? '—'} />
+            </Card>
+          </Col>
+        </Row>
+      )}
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={12}>
           <Card title={t('home.roles')} data-testid="home-roles">
@@ -64,8 +94,10 @@ export default function HomePage() {
                 </Descriptions.Item>
                 <Descriptions.Item label={t('home.status.version')}>{health.data.body.version}</Descriptions.Item>
                 <Descriptions.Item label={t('home.status.database')}>
-                  {health.data.body.db}
-                  {health.data.body.dbError ? ` (${health.data.body.dbError})` : ''}
+                  {health.data.body.db === 'ok' ? t('home.status.dbOk') : `${t('home.status.dbError')} ${health.data.body.dbError ?? ''}`}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('home.status.jobs')}>
+                  {health.data.body.jobs === 'running' ? t('home.status.jobsRunning') : t('home.status.jobsOff')}
                 </Descriptions.Item>
                 <Descriptions.Item label={t('home.status.checkedAt')}>{formatDateTime(health.data.at)}</Descriptions.Item>
               </Descriptions>
