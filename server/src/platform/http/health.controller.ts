@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../database/database';
 import { JobsService } from '../jobs/jobs.service';
+import { Public } from '../identity/decorators';
 import { DB } from '../tokens';
 import { APP_VERSION } from './version';
 
@@ -25,6 +26,7 @@ export class HealthDto {
 }
 
 @ApiTags('platform')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,4 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
+// Type-only: brings request.cookies / reply.setCookie and request.file() into every module's Fastify types.
+import type {} from '@fastify/cookie';
+import type {} from '@fastify/multipart';
 
 /**
  * @fastify/cookie loads the ESM-only `cookie` package with a dynamic import(). Jest on Node 20 runs modules in

@@ -69,7 +69,13 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
       throw new AppError('job_defined_twice', `job "${definition.name}" is declared twice`, 500);
     }
     this.definitions.set(definition.name, definition);
-    if (this.started) await this.activate(definition);
+    if (!this.started) return;
+    try {
+      await this.activate(definition);
+    } catch (e) {
+      this.definitions.delete(definition.name);
+      throw e;
+    }
   }
 
   /** True while pg-boss runs in this process (send works). */
