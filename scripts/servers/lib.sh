@@ -1,0 +1,90 @@
+# Shared by s3proxy.sh and opensearch.sh (sourced, not run). Provisioning from Maven Central into an ignored cache,
+# free-port picking under a lock, readiness waits, and stopping by PID.
+
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# Download cache: ignored by git (.ci/servers/ is in .gitignore); override to share one cache between clones.
+CACHE_ROOT="${EVARCHIVE_SERVERS_CACHE:-$REPO_ROOT/.ci/servers}"
+POMS="$REPO_ROOT/.ci/maven"
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# provision NAME: copies the artifacts that .ci/maven/NAME/pom.xml names into $CACHE_ROOT/NAME/lib. A stamp of the
+# pom's hash makes later runs skip Maven entirely (no JVM start, no network); a changed pom re-provisions.
+provision() {
+  local name="$1" pom="$POMS/$1/pom.xml" dir="$CACHE_ROOT/$1"
+  [[ -f "$pom" ]] || die "missing $pom"
+  local want; want="$(sha256sum "$pom" | cut -d' ' -f1)"
+  if [[ -f "$dir/stamp" && "$(cat "$dir/stamp")" == "$want" && -d "$dir/lib" ]]; then return 0; fi
+  mkdir -p "$CACHE_ROOT"
+  # Two test workers may provision at once; the second waits and then finds the stamp.
+  exec 8>"$CACHE_ROOT/.provision-$name.lock"
+  flock 8
+  if [[ -f "$dir/stamp" && "$(cat "$dir/stamp")" == "$want" && -d "$dir/lib" ]]; then exec 8>&-; return 0; fi
+  command -v mvn >/dev/null || die "mvn not found: install Maven (apt-get install maven) to provision $name"
+  log "provisioning $name from Maven Central (first run only)…"
+  local t0=$SECONDS tmp="$dir/lib.new.$$"
+  rm -rf "$tmp"
+  mkdir -p "$dir"
+  mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >&2 \
+    || { rm -rf "$tmp"; die "Maven could not provision $name (see above)"; }
+  rm -rf "$dir/lib"
+  mv "$tmp" "$dir/lib"
+  echo "$want" > "$dir/stamp"
+  log "provisioned $name: $(du -sh "$dir/lib" | cut -f1) in $((SECONDS - t0)) s"
+  exec 8>&-
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# free_port FROM TO [OFFSET]: the first port in the range that is free (and, with OFFSET, whose port+OFFSET is
+# free too). Call it while holding the start lock, or two starters may pick the same port.
+free_port() {
+  local p
+  for ((p = $1; p <= $2; p++)); do
+    port_in_use "$p" && continue
+    if [[ -n "${3:-}" ]] && port_in_use $((p + $3)); then continue; fi
+    echo "$p"
+    return 0
+  done
+  return 1
+}
+
+# watchdog OWNER_PID SERVER_PID: stops the server when the process that asked for it (a Jest worker) dies
+# without calling stop, so a crashed test run leaves no JVM behind.
+watchdog() {
+  local owner="$1" pid="$2"
+  setsid bash -c "while kill -0 $owner 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 2; done; kill $pid 2>/dev/null || true" \
+    </dev/null >/dev/null 2>&1 8>&- 9>&- &
+  echo $!
+}
+
+# stop_server STATE_DIR: TERM, wait up to 30 s, then KILL; removes the state dir (temp data included).
+stop_server() {
+  local state="$1"
+  [[ -d "$state" ]] || die "no such server state folder: $state"
+  [[ -f "$state/pid" ]] || die "$state has no pid file"
+  local pid; pid="$(cat "$state/pid")"
+  if [[ -f "$state/watchdog.pid" ]]; then kill "$(cat "$state/watchdog.pid")" 2>/dev/null || true; fi
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    local i
+    for ((i = 0; i < 300; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then log "pid $pid ignored TERM for 30 s; killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+  fi
+  rm -rf "$state"
+}
+
+# last_state NAME: the state folder of the most recent start from this checkout, for a bare `stop`.
+last_state() {
+  local f="$CACHE_ROOT/run/$1.last"
+  [[ -f "$f" ]] || die "no recorded $1 start; pass the state folder printed by start"
+  cat "$f"
+}
+
+record_last() {
+  mkdir -p "$CACHE_ROOT/run"
+  echo "$2" > "$CACHE_ROOT/run/$1.last"
+}
