@@ -1,5 +1,8 @@
+import { AuditModule } from './platform/audit/audit.module';
+import { IdentityModule } from './platform/identity/identity.module';
+
 /**
  * The feature modules the application is made of, in import order. Each capability module adds itself here
  * (platform modules are wired in app.module.ts).
  */
-export const featureModules: any[] = [];
+export const featureModules: any[] = [AuditModule, IdentityModule];

@@ -1,23 +1,17 @@
 import { Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
 import { AuditModule } from '../audit/audit.module';
-import { HealthController } from '../http/health.controller';
 import { IdentityAdminController } from './admin.controller';
 import { ApiClientService } from './api-client.service';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
-import { Public } from './decorators';
 import { hashBodyHook } from './http';
 import { OrgService } from './org.service';
 import { ScopeService } from './scope.service';
 import { UserService } from './user.service';
 
 const HOOKED = Symbol.for('evarchive.identity.bodyHashHook');
-
-// Every route is closed unless marked @Public(); the platform's health check predates this guard and must stay
-// open for load balancers, so it is marked here until its controller carries the decorator itself.
-Public()(HealthController);
 
 /**
  * Identity and access: organisation, users, sessions, machine clients, and the global guard every route
