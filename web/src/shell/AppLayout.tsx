@@ -111,7 +111,8 @@ export function AppLayout() {
           collapsed={collapsed}
           onCollapse={setCollapsed}
           theme="light"
-          style={{ borderRight: '1px solid #e5e8ee' }}
+          // Sticky under the header so the menu stays in reach on long pages.
+          style={{ borderRight: '1px solid #e5e8ee', position: 'sticky', top: 56, height: 'calc(100vh - 56px)', overflow: 'auto' }}
         >
           <Menu
             mode="inline"

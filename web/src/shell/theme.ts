@@ -14,6 +14,9 @@ export const theme: ThemeConfig = {
     colorPrimary: '#1d4e89',
     colorInfo: '#1d4e89',
     colorSuccess: '#2f7d32',
+    // The derived light green of a dark seed comes out greyish; set the alert tints explicitly.
+    colorSuccessBg: '#f0f7ee',
+    colorSuccessBorder: '#b9d9b1',
     colorWarning: '#b7791f',
     colorError: '#b42318',
     colorBgLayout: '#f2f4f7',

@@ -91,7 +91,7 @@ export default function AuditPage() {
           columns={[
             { title: t('admin.audit.seq'), dataIndex: 'seq', width: 80 },
             { title: t('admin.audit.at'), dataIndex: 'at', width: 190, render: (v: string) => formatDateTime(v) },
-            { title: t('admin.audit.actor'), key: 'actor', width: 180, render: (_: unknown, e) => e.actorName ?? e.actorType },
+            { title: t('admin.audit.actor'), key: 'actor', width: 180, render: (_: unknown, e) => (e.actorType === 'system' ? t('admin.audit.system') : (e.actorName ?? e.actorType)) },
             { title: t('admin.audit.action'), dataIndex: 'action', width: 200, render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
             { title: t('admin.audit.target'), key: 'target', render: (_: unknown, e) => (e.targetType ? `${e.targetType} ${e.targetId ?? ''}` : '—') },
             { title: t('admin.audit.ip'), dataIndex: 'ip', width: 140, render: (v: string | null) => v ?? '—' },

@@ -86,7 +86,7 @@ export default function HomePage() {
           <Card title={t('home.status')} data-testid="home-health" loading={health.loading && !health.data}>
             {health.data && (
               <Descriptions column={1} size="small">
-                <Descriptions.Item label={t('home.status')}>
+                <Descriptions.Item label={t('home.status.overall')}>
                   <Badge
                     status={health.data.body.status === 'ok' ? 'success' : 'error'}
                     text={health.data.body.status === 'ok' ? t('home.status.ok') : t('home.status.down')}
@@ -110,7 +110,8 @@ export default function HomePage() {
             <Table
               size="small"
               rowKey="id"
-              pagination={false}
+              // A system administrator belongs to every unit (about 244): page them.
+              pagination={user.units.length > 10 ? { pageSize: 10, size: 'small' } : false}
               dataSource={user.units}
               locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('home.units.none')} /> }}
               columns={[
