@@ -1,0 +1,1 @@
+export { readVoucherJson, type VoucherJson, type ReadJsonOptions } from './read';
