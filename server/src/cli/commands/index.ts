@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
 import { migrateCommand } from './migrate';
+import { serveCommand } from './serve';
+import { clientCommand, fondsCommand, unitCommand, userCommand } from './user';
+import { auditCommand } from './audit';
 
 /** Every CLI command, registered in the order `evarchive --help` lists them. */
 export function registerCommands(program: Command): void {
+  serveCommand(program);
   migrateCommand(program);
+  userCommand(program);
+  unitCommand(program);
+  fondsCommand(program);
+  clientCommand(program);
+  auditCommand(program);
 }
