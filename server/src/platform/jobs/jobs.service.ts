@@ -42,6 +42,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly definitions = new Map<string, JobDefinition>();
   private boss?: PgBoss;
   private started = false;
+  private stopping = false;
   private readonly opts: Required<Omit<JobsOptions, 'url'>> & { url: string };
 
   constructor(
@@ -138,7 +139,8 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
       cronWorkerIntervalSeconds: this.opts.cronWorkerIntervalSeconds,
     });
     // Without a listener pg-boss' 'error' events (a dropped connection while polling) would crash the process.
-    boss.on('error', (e) => this.log.error(`pg-boss: ${e.message}`));
+    // While stopping, dropped connections are expected (Ctrl-C reaches the embedded PostgreSQL too).
+    boss.on('error', (e) => (this.stopping ? this.log.debug(`pg-boss while stopping: ${e.message}`) : this.log.error(`pg-boss: ${e.message}`)));
     await boss.start();
     this.boss = boss;
     this.started = true;
@@ -151,6 +153,7 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!boss) return;
     this.boss = undefined;
     this.started = false;
+    this.stopping = true;
     // Running handlers get a few seconds to finish; the rest are failed and retried by the next start.
     await boss.stop({ graceful: true, wait: true, timeout: 5000 });
   }

@@ -13,7 +13,24 @@ export function nestLogLevels(level: AppConfig['logLevel']): LogLevel[] {
   return LEVELS[level];
 }
 
-/** The application logger: Nest's console logger, prefixed `evarchive`, at the configured level. */
-export function createLogger(level: AppConfig['logLevel']): ConsoleLogger {
-  return new ConsoleLogger('evarchive', { logLevels: nestLogLevels(level), prefix: 'evarchive' });
+/** Nest's start-up chatter: one line per module and route, useful only when debugging the wiring. */
+const WIRING_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
+/** Console logger at the configured level; at `info` the per-module/per-route start-up lines are left out. */
+export class AppLogger extends ConsoleLogger {
+  constructor(private readonly level: AppConfig['logLevel']) {
+    super('evarchive', { logLevels: nestLogLevels(level), prefix: 'evarchive' });
+  }
+
+  override log(message: unknown, context?: string): void;
+  override log(message: unknown, ...rest: unknown[]): void;
+  override log(message: unknown, ...rest: unknown[]): void {
+    const context = rest[rest.length - 1];
+    if (this.level !== 'debug' && typeof context === 'string' && WIRING_CONTEXTS.has(context)) return;
+    super.log(message, ...(rest as [string]));
+  }
+}
+
+export function createLogger(level: AppConfig['logLevel']): AppLogger {
+  return new AppLogger(level);
 }
