@@ -57,7 +57,7 @@ export function readCorpus(rel: string): Uint8Array {
 
 /** The attachments (Doc_N/Attach…/…) of an OFD in the corpus, by entry path. */
 export function ofdAttachments(rel: string): Record<string, Uint8Array> {
-  const entries = unzipSync(readCorpus(rel), { filter: (f) => /\/Attach[^/]*\//i.test(f.name) && !/Attachments\.xml$/i.test(f.name) });
+  const entries = unzipSync(readCorpus(rel), { filter: (f) => /\/Attach[^/]*\/./i.test(f.name) && !f.name.endsWith('/') && !/Attachments\.xml$/i.test(f.name) });
   return entries;
 }
 

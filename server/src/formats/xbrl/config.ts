@@ -47,13 +47,14 @@ export function resolveConfigId(items: XbrlItem[], hints: ConfigHints): string |
   }
   if (best.length <= 1) return best[0];
   const byName = best.find((c) => hints.filename && new RegExp(`(^|[^a-z])${c}([^a-z]|$)`).test(hints.filename));
-  const refined = refineInvoiceKind(best, items);
-  return refined ?? byName ?? best[0];
+  return byName ?? refineInvoiceKind(best, items) ?? best[0];
 }
 
 /** Chooses between the 普通 and 专用 variants of one taxonomy from what the facts say. */
 function refineInvoiceKind(candidates: string[], items: XbrlItem[]): string | undefined {
-  const kinds = new Map<VoucherKind, string>(candidates.map((c) => [elementMap(c).kind, c]));
+  // The first candidate of each kind (CONFIG_IDS order puts issuer views first).
+  const kinds = new Map<VoucherKind, string>();
+  for (const c of candidates) if (!kinds.has(elementMap(c).kind)) kinds.set(elementMap(c).kind, c);
   const value = (name: string) => {
     const f = items.find((i) => i.name === name);
     return f?.type === 'fact' ? f.value.trim() : undefined;
