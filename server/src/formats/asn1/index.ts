@@ -1,0 +1,2 @@
+export * from './der';
+export * as derWrite from './writer';
