@@ -1,6 +1,7 @@
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixedClock } from '../../src/platform/clock/clock';
+import { UserService } from '../../src/platform/identity/user.service';
 import type { TestApp } from '../support/app';
 import { call, createIdentityTestApp, login, seedOrg } from './support';
 
@@ -142,4 +143,32 @@ test('a password reset by the admin clears a lockout and ends existing sessions'
   expect((await call(t, 'GET', '/api/auth/me', { token: archToken })).status).toBe(401);
   expect((await call(t, 'POST', '/api/auth/login', { body: { username: 'arch_b', password: seed.pw } })).status).toBe(401);
   await login(t, 'arch_b', 'a new long password');
+});
+
+test('a user changes their own password: the current one is checked, other sessions end, this one stays', async () => {
+  const first = await login(t, 'arch_a', seed.pw);
+  const second = await login(t, 'arch_a', seed.pw);
+  const wrong = await call(t, 'POST', '/api/auth/password', { token: second, body: { currentPassword: 'not it at all', newPassword: 'brand new password' } });
+  expect(wrong.status).toBe(401);
+  expect(wrong.json).toEqual({ code: 'invalid_credentials', message: 'currentPassword: wrong password' });
+  const weak = await call(t, 'POST', '/api/auth/password', { token: second, body: { currentPassword: seed.pw, newPassword: 'short' } });
+  expect(weak.json.message).toBe('newPassword: must be at least 8 characters');
+  const ok = await call(t, 'POST', '/api/auth/password', { token: second, body: { currentPassword: seed.pw, newPassword: 'brand new password' } });
+  expect(ok.status).toBe(200);
+  expect((await call(t, 'GET', '/api/auth/me', { token: first })).status).toBe(401);
+  expect((await call(t, 'GET', '/api/auth/me', { token: second })).status).toBe(200);
+  await login(t, 'arch_a', 'brand new password');
+});
+
+test('guessing the current password through a session locks the account and ends its sessions', async () => {
+  await t.app.get(UserService).create('system', { username: 'acc_lock', password: 'long enough pw', roles: [{ role: 'accountant', unitCode: 'A01' }] });
+  const token = await login(t, 'acc_lock', 'long enough pw');
+  const guess = (i: number) => call(t, 'POST', '/api/auth/password', { token, body: { currentPassword: `guess number ${i}`, newPassword: 'whatever new pw' } });
+  expect((await guess(1)).status).toBe(401);
+  expect((await guess(2)).status).toBe(401);
+  const third = await guess(3);
+  expect(third.status).toBe(423);
+  expect(third.json.code).toBe('locked');
+  expect((await call(t, 'GET', '/api/auth/me', { token })).status).toBe(401);
+  expect((await call(t, 'POST', '/api/auth/login', { body: { username: 'acc_lock', password: 'long enough pw' } })).status).toBe(423);
 });

@@ -1,5 +1,6 @@
 import { All, Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ForbiddenError } from '../errors/errors';
 import { AuthService, LockedError, SESSION_COOKIE } from './auth.service';
 import { CurrentPrincipal, Public, RequestIp, Roles } from './decorators';
 import { bodySha256, sessionCookie } from './http';
@@ -38,6 +39,15 @@ export class AuthController {
   async logout(@CurrentPrincipal() p: Principal, @RequestIp() ip: string | null, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     if (p.kind === 'user') await this.auth.logout(p, ip);
     reply.header('set-cookie', sessionCookie(SESSION_COOKIE, '', { expires: new Date(0), secure: req.protocol === 'https' }));
+    return { ok: true };
+  }
+
+  /** Body `{currentPassword, newPassword}`; the user's other sessions end. */
+  @Post('password')
+  @HttpCode(200)
+  async changePassword(@CurrentPrincipal() p: Principal, @Body() body: any, @RequestIp() ip: string | null) {
+    if (p.kind !== 'user') throw new ForbiddenError('only people have passwords');
+    await this.auth.changeOwnPassword(p, body?.currentPassword, body?.newPassword, ip);
     return { ok: true };
   }
 

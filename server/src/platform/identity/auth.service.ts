@@ -4,9 +4,9 @@ import { AuditService } from '../audit/audit.service';
 import type { Clock } from '../clock/clock';
 import type { AppConfig } from '../config/config';
 import type { Db } from '../database/database';
-import { AppError, UnauthenticatedError } from '../errors/errors';
+import { AppError, UnauthenticatedError, ValidationError } from '../errors/errors';
 import { CLOCK, CONFIG, DB } from '../tokens';
-import { dummyPasswordHash, verifyPassword } from './password';
+import { checkPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from './password';
 import type { UserPrincipal } from './principal';
 import { resolveSessionSecret } from './secrets';
 import { UserService, type UserView } from './user.service';
@@ -19,8 +19,8 @@ export class LockedError extends AppError {
 }
 
 export class InvalidCredentialsError extends UnauthenticatedError {
-  constructor() {
-    super('invalid username or password', 'invalid_credentials');
+  constructor(message = 'invalid username or password') {
+    super(message, 'invalid_credentials');
   }
 }
 
@@ -133,6 +133,45 @@ export class AuthService {
     await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('user_session').set({ revoked_at: this.clock.now() }).where('id', '=', principal.sessionId!).where('revoked_at', 'is', null).execute();
       await this.audit.record({ actor: principal, action: 'auth.logout', targetType: 'user', targetId: principal.id, ip, details: { session: principal.sessionId!.slice(0, 8) } }, trx);
+    });
+  }
+
+  /**
+   * The signed-in user changes their own password: the current one must be right (a wrong one counts towards
+   * the lockout like a failed login). Other sessions end; the current one stays.
+   */
+  async changeOwnPassword(principal: UserPrincipal, current: unknown, next: unknown, ip: string | null = null): Promise<void> {
+    const password = checkPasswordPolicy(next, 'newPassword');
+    if (typeof current !== 'string' || !current) throw new ValidationError('currentPassword: required', { field: 'currentPassword' });
+    const u = await this.db.selectFrom('app_user').select(['password_hash', 'failed_logins']).where('id', '=', principal.id).executeTakeFirstOrThrow();
+    if (!(await verifyPassword(current, u.password_hash))) {
+      // Guessing through a stolen session must hit the same lockout as guessing at the login form.
+      const failures = u.failed_logins + 1;
+      const locked = failures >= this.config.auth.maxFailedLogins;
+      const until = new Date(this.clock.now().getTime() + this.config.auth.lockoutMinutes * 60_000);
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('app_user')
+          .set(locked ? { failed_logins: 0, locked_until: until } : { failed_logins: failures })
+          .where('id', '=', principal.id)
+          .execute();
+        await this.audit.record({ actor: principal, action: 'auth.password_change_failed', targetType: 'user', targetId: principal.id, ip, details: { failures } }, trx);
+        if (locked) {
+          await trx.updateTable('user_session').set({ revoked_at: this.clock.now() }).where('user_id', '=', principal.id).where('revoked_at', 'is', null).execute();
+          await this.audit.record({ actor: principal, action: 'auth.locked', targetType: 'user', targetId: principal.id, ip, details: { failures, until: until.toISOString() } }, trx);
+        }
+      });
+      if (locked) throw new LockedError(until);
+      throw new InvalidCredentialsError('currentPassword: wrong password');
+    }
+    if (current === password) throw new ValidationError('newPassword: must differ from the current password', { field: 'newPassword' });
+    const hash = await hashPassword(password);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('app_user').set({ password_hash: hash, failed_logins: 0 }).where('id', '=', principal.id).execute();
+      let others = trx.updateTable('user_session').set({ revoked_at: this.clock.now() }).where('user_id', '=', principal.id).where('revoked_at', 'is', null);
+      if (principal.sessionId) others = others.where('id', '!=', principal.sessionId);
+      await others.execute();
+      await this.audit.record({ actor: principal, action: 'auth.password_changed', targetType: 'user', targetId: principal.id, ip }, trx);
     });
   }
 
