@@ -1,0 +1,55 @@
+import { BadRequestException, HttpException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { ConfigError, ForbiddenError, ValidationError } from '../errors/errors';
+import { toErrorResponse } from './error.filter';
+
+describe('toErrorResponse', () => {
+  test('an AppError keeps its status, code, message and details', () => {
+    const r = toErrorResponse(new ValidationError('amount: expected 2 decimals', { field: 'amount' }));
+    expect(r).toEqual({ status: 400, body: { code: 'invalid_input', message: 'amount: expected 2 decimals', details: { field: 'amount' } }, unexpected: false });
+    expect(toErrorResponse(new ForbiddenError()).body).toEqual({ code: 'forbidden', message: 'not allowed' });
+  });
+
+  test('a 5xx AppError is answered as declared but flagged for the log', () => {
+    const r = toErrorResponse(new ConfigError(['PORT: bad']));
+    expect(r.status).toBe(500);
+    expect(r.body.code).toBe('invalid_config');
+    expect(r.unexpected).toBe(true);
+  });
+
+  test("Nest's HttpExceptions map by status, with their message", () => {
+    expect(toErrorResponse(new NotFoundException('Cannot GET /api/x'))).toEqual({
+      status: 404,
+      body: { code: 'not_found', message: 'Cannot GET /api/x' },
+      unexpected: false,
+    });
+    expect(toErrorResponse(new BadRequestException(['a must be a string', 'b is empty'])).body).toEqual({
+      code: 'bad_request',
+      message: 'a must be a string; b is empty',
+    });
+    expect(toErrorResponse(new PayloadTooLargeException()).body.code).toBe('payload_too_large');
+    expect(toErrorResponse(new HttpException('teapot', 418)).body).toEqual({ code: 'http_418', message: 'teapot' });
+  });
+
+  test('a 5xx HttpException and any other error hide their message', () => {
+    expect(toErrorResponse(new HttpException('db password is x', 502))).toEqual({
+      status: 502,
+      body: { code: 'internal_error', message: 'internal server error' },
+      unexpected: true,
+    });
+    expect(toErrorResponse(new TypeError('x is undefined'))).toEqual({
+      status: 500,
+      body: { code: 'internal_error', message: 'internal server error' },
+      unexpected: true,
+    });
+    expect(toErrorResponse('a string').status).toBe(500);
+  });
+
+  test('a Fastify plugin error keeps its 4xx status and names its reason', () => {
+    const e = Object.assign(new Error('request file too large'), { statusCode: 413, code: 'FST_REQ_FILE_TOO_LARGE' });
+    expect(toErrorResponse(e)).toEqual({
+      status: 413,
+      body: { code: 'payload_too_large', message: 'request file too large', details: { reason: 'FST_REQ_FILE_TOO_LARGE' } },
+      unexpected: false,
+    });
+  });
+});
