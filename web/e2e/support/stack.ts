@@ -3,13 +3,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres, type EmbeddedHandle } from '../../../server/src/platform/database/embedded';
 import { createTestDatabase, type TestDatabase } from '../../../server/test/support/db';
 
 /**
  * The real product for browser tests: a fresh database, the built web app and `evarchive serve` as a child
- * process, exactly as an operator runs it. The browser project has no Jest global setup, so the PostgreSQL
- * server comes from DATABASE_URL (CI: the machine's PostgreSQL) or is an embedded one started here.
+ * process, exactly as an operator runs it. The browser project has no Jest global setup, so: with DATABASE_URL
+ * (CI: the machine's PostgreSQL) a fresh database is created on that server as the server tests do; without
+ * it the product's own embedded PostgreSQL runs in the temporary data folder (a fresh cluster). The embedded
+ * starter is not imported here: it is ESM-only and Jest on Node 20 cannot load it.
  */
 export const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'server', 'bin', 'evarchive.js');
@@ -39,7 +40,6 @@ export function buildWeb(): void {
 
 export interface Stack {
   url: string;
-  databaseUrl: string;
   dataDir: string;
   /** Runs `evarchive <args>` against this stack's database; throws with its output when it fails. */
   cli(args: string[]): string;
@@ -47,17 +47,19 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
-  let embedded: EmbeddedHandle | undefined;
-  let pgDir: string | undefined;
-  if (!process.env.EVARCHIVE_TEST_ADMIN_URL) {
-    if (process.env.DATABASE_URL) process.env.EVARCHIVE_TEST_ADMIN_URL = process.env.DATABASE_URL;
-    else {
-      pgDir = mkdtempSync(join(tmpdir(), 'evarchive-webpg-'));
-      embedded = await startEmbeddedPostgres(pgDir, 55000 + Math.floor(Math.random() * 5000));
-      process.env.EVARCHIVE_TEST_ADMIN_URL = embedded.url;
-    }
-  }
+export interface StackOptions {
+  /** Extra server environment (e.g. a lower lockout threshold). */
+  env?: Record<string, string>;
+  /**
+   * CLI set-up before the server starts (users, units). The server creates a first `admin` only when no user
+   * exists, so users made here are the only ones.
+   */
+  setup?(cli: Stack['cli']): void;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const adminUrl = process.env.EVARCHIVE_TEST_ADMIN_URL ?? process.env.DATABASE_URL;
+  if (adminUrl) process.env.EVARCHIVE_TEST_ADMIN_URL = adminUrl;
   let database: TestDatabase | undefined;
   let child: ChildProcess | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'evarchive-webdata-'));
@@ -72,31 +74,30 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
       clearTimeout(timer);
     }
     await database?.drop().catch(() => undefined);
-    if (embedded) {
-      await embedded.stop().catch(() => undefined);
-      delete process.env.EVARCHIVE_TEST_ADMIN_URL;
-    }
     rmSync(dataDir, { recursive: true, force: true });
-    if (pgDir) rmSync(pgDir, { recursive: true, force: true });
   };
 
   try {
-    database = await createTestDatabase();
+    if (adminUrl) database = await createTestDatabase();
     const port = await freePort();
     mkdirSync(dataDir, { recursive: true });
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      DATABASE_URL: database.url,
+      ...(database
+        ? { DATABASE_URL: database.url }
+        : { EVARCHIVE_EMBEDDED_PG_PORT: String(await freePort(55000, 59999)) }),
       EVARCHIVE_DATA_DIR: dataDir,
       PORT: String(port),
       EVARCHIVE_LOG_LEVEL: 'warn',
-      ...extraEnv,
+      ...opts.env,
     };
+    if (!database) delete env.DATABASE_URL;
     const cli = (args: string[]) => {
       const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`evarchive ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
       return r.stdout;
     };
+    opts.setup?.(cli);
     child = spawn(process.execPath, [CLI, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d) => (log += d));
     child.stderr!.on('data', (d) => (log += d));
@@ -113,7 +114,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
       if (Date.now() > deadline) throw new Error(`evarchive serve did not answer /api/health within 60 s:\n${log}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    return { url, databaseUrl: database.url, dataDir, cli, serverLog: () => log, stop };
+    return { url, dataDir, cli, serverLog: () => log, stop };
   } catch (e) {
     await stop();
     throw e;

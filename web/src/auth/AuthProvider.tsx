@@ -19,6 +19,8 @@ interface AuthValue {
   effectiveRoles: ReadonlySet<Role>;
   login(username: string, password: string): Promise<CurrentUser>;
   logout(): Promise<void>;
+  /** Re-reads /api/auth/me, after a change to the user's own roles or units (e.g. a unit was created). */
+  refresh(): Promise<void>;
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
@@ -61,6 +63,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
+  const refresh = useCallback(async () => {
+    const { user } = await api.get<{ user: CurrentUser }>('/api/auth/me');
+    setState({ status: 'authenticated', user });
+  }, []);
+
   const setCurrentUnit = useCallback((id: string) => {
     localStorage.setItem(UNIT_KEY, id);
     setUnitId(id);
@@ -78,8 +85,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       effectiveRoles: user ? rolesInUnit(user, currentUnit?.id ?? null) : new Set<Role>(),
       login,
       logout,
+      refresh,
     };
-  }, [state, unitId, setCurrentUnit, login, logout]);
+  }, [state, unitId, setCurrentUnit, login, logout, refresh]);
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -10,7 +10,7 @@ import { FormError } from './FormError';
 /** 单位管理: the budget units. Unit administrators see theirs; only system administrators create units. */
 export default function UnitsPage() {
   const { t } = useI18n();
-  const { effectiveRoles } = useAuth();
+  const { effectiveRoles, refresh } = useAuth();
   const [q, setQ] = useState('');
   const [creating, setCreating] = useState(false);
   const units = useApi((signal) => adminApi.units(q, signal), [q]);
@@ -60,7 +60,11 @@ export default function UnitsPage() {
           units={items}
           onClose={(created) => {
             setCreating(false);
-            if (created) units.reload();
+            if (created) {
+              units.reload();
+              // A system administrator works in every unit: the new one belongs in their unit switcher too.
+              void refresh().catch(() => undefined);
+            }
           }}
         />
       )}
