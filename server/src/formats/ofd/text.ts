@@ -1,0 +1,188 @@
+/**
+ * Page text with positions: what a person sees on the voucher. Used (1) by custom tags, which point at text
+ * objects by ID, (2) to cross-check structured data against what is printed (the signature protects the page,
+ * not necessarily the data), and (3) as the last-resort source of fields via printed labels.
+ *
+ * A character's position follows GB/T 33190 §11.3: the TextCode's X/Y (Y is the baseline) plus the sum of the
+ * preceding DeltaX advances, mapped by the object's CTM, offset by its Boundary origin.
+ */
+import type { OfdDocument, OfdGraphic, OfdPage, OfdTextObject } from './document';
+
+export interface PlacedText {
+  text: string;
+  /** Start of the run, page space, mm. */
+  x: number;
+  /** Baseline, page space, mm. */
+  y: number;
+  /** Approximate end of the run (last advance plus one glyph), mm. */
+  xEnd: number;
+  /** Font size, mm. */
+  size: number;
+  /** TextObject ID. */
+  id?: string;
+  layer: 'template' | 'page' | 'annotation';
+}
+
+export interface TextLine {
+  y: number;
+  items: PlacedText[];
+  /** Items left to right, separated by a space where there is a visible gap. */
+  text: string;
+}
+
+/** Text runs of a page: background templates, page layers, foreground templates, optionally annotations. */
+export function pageTextRuns(doc: OfdDocument, page: OfdPage, options: { annotations?: boolean } = {}): PlacedText[] {
+  const out: PlacedText[] = [];
+  const templates = (z: string) =>
+    page.templates.filter((t) => (t.zOrder || 'Background') === z).map((t) => doc.templates.get(t.templateId)).filter((t) => t !== undefined);
+  for (const t of templates('Background')) for (const l of t.layers) collect(l.objects, 'template', 0, 0, out);
+  for (const l of page.layers) collect(l.objects, 'page', 0, 0, out);
+  for (const t of templates('Foreground')) for (const l of t.layers) collect(l.objects, 'template', 0, 0, out);
+  if (options.annotations) {
+    for (const a of doc.annotations) {
+      if (a.pageId !== page.id) continue;
+      collect(a.objects, 'annotation', a.boundary?.x ?? 0, a.boundary?.y ?? 0, out);
+    }
+  }
+  return out;
+}
+
+function collect(objects: OfdGraphic[], layer: PlacedText['layer'], dx: number, dy: number, out: PlacedText[]) {
+  for (const o of objects) {
+    if (o.kind === 'block') collect(o.objects, layer, dx, dy, out);
+    else if (o.kind === 'text') out.push(...runsOf(o, layer, dx, dy));
+  }
+}
+
+function runsOf(o: OfdTextObject, layer: PlacedText['layer'], dx: number, dy: number): PlacedText[] {
+  const size = o.size ?? 3.5;
+  const [a, b, c, d, e, f] = o.ctm ?? [1, 0, 0, 1, 0, 0];
+  const map = (x: number, y: number) => ({ x: dx + o.boundary.x + a * x + c * y + e, y: dy + o.boundary.y + b * x + d * y + f });
+  return o.codes
+    .filter((tc) => tc.text.trim() !== '')
+    .map((tc) => {
+      const chars = [...tc.text];
+      let adv = 0;
+      for (let i = 0; i < chars.length - 1; i++) adv += tc.deltaX[Math.min(i, tc.deltaX.length - 1)] ?? size;
+      const start = map(tc.x, tc.y);
+      const end = map(tc.x + adv, tc.y);
+      const lastWidth = /[\x00-\xff]/.test(chars[chars.length - 1] ?? '') ? size / 2 : size;
+      return { text: tc.text, x: start.x, y: start.y, xEnd: Math.max(end.x, start.x) + lastWidth, size, id: o.id, layer };
+    });
+}
+
+/**
+ * Groups runs into lines: runs whose baselines are within 40 % of the smaller font size (at least 0.8 mm) of
+ * each other share a line; lines top to bottom, runs left to right.
+ */
+export function textLines(runs: PlacedText[]): TextLine[] {
+  const sorted = [...runs].sort((p, q) => p.y - q.y || p.x - q.x);
+  const lines: { y: number; size: number; items: PlacedText[] }[] = [];
+  for (const r of sorted) {
+    const last = lines[lines.length - 1];
+    if (last && Math.abs(r.y - last.y) <= Math.max(0.8, 0.4 * Math.min(r.size, last.size))) {
+      last.items.push(r);
+      last.size = Math.min(last.size, r.size);
+    } else lines.push({ y: r.y, size: r.size, items: [r] });
+  }
+  return lines.map((l) => {
+    const items = l.items.sort((p, q) => p.x - q.x);
+    let text = '';
+    items.forEach((it, i) => {
+      if (i > 0 && it.x - items[i - 1].xEnd > Math.min(it.size, items[i - 1].size) * 0.6) text += ' ';
+      text += it.text;
+    });
+    return { y: l.y, items, text };
+  });
+}
+
+/** The page as plain text, one line per printed line. */
+export function pageText(doc: OfdDocument, page: OfdPage, options: { annotations?: boolean } = {}): string {
+  return textLines(pageTextRuns(doc, page, options))
+    .map((l) => l.text)
+    .join('\n');
+}
+
+/**
+ * TextObject ID → its text (all TextCodes joined without separator; a 密码区 spans several TextCodes), over the
+ * page's own layers and its templates. This is the join key of custom tags (ofd.md §8).
+ */
+export function textById(doc: OfdDocument, page: OfdPage): Map<string, string> {
+  const map = new Map<string, string>();
+  const visit = (objects: OfdGraphic[]) => {
+    for (const o of objects) {
+      if (o.kind === 'block') visit(o.objects);
+      else if (o.kind === 'text' && o.id !== undefined && !map.has(o.id)) map.set(o.id, o.codes.map((c) => c.text).join(''));
+    }
+  };
+  for (const l of page.layers) visit(l.objects);
+  for (const t of page.templates) for (const l of doc.templates.get(t.templateId)?.layers ?? []) visit(l.objects);
+  return map;
+}
+
+// ---- Labels → values ---------------------------------------------------------------------------------------
+
+const COLON = /^[\s:：]+/;
+
+/**
+ * Character-by-character compatibility folding (NFKC where it yields one character): full-width forms become
+ * ASCII and Kangxi radicals / compatibility ideographs become the unified ideographs some PDF-to-OFD
+ * converters avoid (`电⼦发票` with U+2F26 is `电子发票`). Length-preserving, so offsets stay valid.
+ */
+export function fold(s: string): string {
+  let out = '';
+  for (const c of s) {
+    const n = c.normalize('NFKC');
+    out += [...n].length === 1 ? n : c;
+  }
+  return out;
+}
+
+/** Only the ideograph look-alikes folded (values keep their full-width punctuation as printed). */
+export function foldIdeographs(s: string): string {
+  return s.replace(/[\u2e80-\u2fdf\uf900-\ufaff]/g, (c) => c.normalize('NFKC'));
+}
+
+/** Removes spaces so `开 票 日 期` and `开票日期` compare equal; ideograph look-alikes are folded. */
+function squash(s: string): string {
+  return foldIdeographs(s.replace(/[\s\u3000]+/g, ''));
+}
+
+/**
+ * Finds the value printed after a label on the same line: either in the same run (`发票号码：12345678`) or in the
+ * nearest runs to its right, up to the next run that ends with a colon (the next label). Labels may be printed
+ * with spaces between characters. Returns undefined when the label is not on the page or has no value.
+ */
+export function valueAfterLabel(lines: TextLine[], label: string | RegExp): string | undefined {
+  for (const line of lines) {
+    for (let i = 0; i < line.items.length; i++) {
+      const t = squash(line.items[i].text);
+      const m = typeof label === 'string' ? matchString(t, label) : matchRegExp(t, label);
+      if (m === undefined) continue;
+      const rest = t.slice(m).replace(COLON, '');
+      if (rest) return rest;
+      const parts: string[] = [];
+      for (let j = i + 1; j < line.items.length; j++) {
+        const next = squash(line.items[j].text);
+        if (/[:：]$/.test(next) && parts.length > 0) break;
+        if (/[:：]$/.test(next)) break;
+        parts.push(next);
+        // Values are one run, or a currency sign followed by the number.
+        if (!/^[¥￥]$/.test(next)) break;
+      }
+      const v = parts.join('').replace(COLON, '');
+      if (v) return v;
+    }
+  }
+  return undefined;
+}
+
+function matchString(text: string, label: string): number | undefined {
+  const l = fold(squash(label));
+  return fold(text).startsWith(l) ? l.length : undefined;
+}
+
+function matchRegExp(text: string, label: RegExp): number | undefined {
+  const m = new RegExp(`^(?:${label.source})`, label.flags.replace('g', '')).exec(fold(text));
+  return m ? m[0].length : undefined;
+}
