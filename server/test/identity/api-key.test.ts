@@ -1,7 +1,35 @@
+import { Controller, Module, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { fixedClock } from '../../src/platform/clock/clock';
+import { CurrentPrincipal, Roles } from '../../src/platform/identity/decorators';
+import type { ClientPrincipal } from '../../src/platform/identity/principal';
 import { sha256Hex, signRequest } from '../../src/platform/identity/sign-request';
 import type { TestApp } from '../support/app';
 import { call, createIdentityTestApp, login, seedOrg } from './support';
+
+/** Stands in for an ingest endpoint: an issuer uploads a file as multipart. */
+@Controller('upload-probe')
+class UploadProbe {
+  @Post()
+  @Roles('issuer')
+  async upload(@Req() req: FastifyRequest, @CurrentPrincipal() p: ClientPrincipal) {
+    const file = await (req as any).file();
+    const bytes: Buffer = await file.toBuffer();
+    return { filename: file.filename, size: bytes.length, sha256: sha256Hex(bytes), client: p.keyId };
+  }
+}
+@Controller('upload-probe-user')
+class UserUploadProbe {
+  @Post()
+  @Roles('reimbursement_clerk')
+  async upload(@Req() req: FastifyRequest) {
+    const file = await (req as any).file();
+    const bytes: Buffer = await file.toBuffer();
+    return { filename: file.filename, size: bytes.length, sha256: sha256Hex(bytes) };
+  }
+}
+@Module({ controllers: [UploadProbe, UserUploadProbe] })
+class UploadProbeModule {}
 
 const clock = fixedClock('2026-12-03T08:00:00.000Z');
 let t: TestApp;
@@ -10,7 +38,7 @@ let admin: string;
 let client: { keyId: string; secret: string; client: any };
 
 beforeAll(async () => {
-  t = await createIdentityTestApp({ clock, env: { EVARCHIVE_API_KEY_WINDOW_SECONDS: '300' } });
+  t = await createIdentityTestApp({ clock, env: { EVARCHIVE_API_KEY_WINDOW_SECONDS: '300' }, modules: [UploadProbeModule] });
   seed = await seedOrg(t);
   admin = await login(t, 'root', seed.pw);
   const r = await call(t, 'POST', '/api/admin/api-clients', { token: admin, body: { name: '南通市财政票据开具系统', role: 'issuer', unitCodes: ['A01'] } });
@@ -120,4 +148,48 @@ test('bad client input is a 400 naming the field', async () => {
   expect(r.json.message).toBe('role: expected one of issuer, receiver, accounting_system, reimbursement_system, bank_connector, got "archivist"');
   const u = await call(t, 'POST', '/api/admin/api-clients', { token: admin, body: { name: 'x', role: 'receiver', unitCodes: ['NOPE'] } });
   expect(u.json.message).toBe('unitCodes[0]: no unit with code "NOPE"');
+});
+
+describe('signed multipart uploads', () => {
+  function multipart(boundary: string, filename: string, content: Buffer): Buffer {
+    return Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+      content,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+  }
+
+  test('the digest covers the multipart bytes and the handler still reads the file', async () => {
+    const r0 = await call(t, 'POST', '/api/admin/api-clients', { token: admin, body: { name: '上传系统', role: 'issuer', unitCodes: ['A01'] } });
+    const up = r0.json;
+    const content = Buffer.from('%PDF-1.7 电子发票 '.repeat(5000));
+    const body = multipart('XyZb0und4ry', 'invoice.pdf', content);
+    const headers = (b: Buffer) => ({
+      'content-type': 'multipart/form-data; boundary=XyZb0und4ry',
+      ...signRequest({ keyId: up.keyId, secret: up.secret, method: 'POST', path: '/api/upload-probe', body: b, timestamp: clock.now() }),
+    });
+    const ok = await fetch(`${t.url}/api/upload-probe`, { method: 'POST', headers: headers(body), body });
+    expect(ok.status).toBe(201);
+    expect(await ok.json()).toEqual({ filename: 'invoice.pdf', size: content.length, sha256: sha256Hex(content), client: up.keyId });
+
+    const tampered = multipart('XyZb0und4ry', 'invoice.pdf', Buffer.concat([content, Buffer.from('!')]));
+    const bad = await fetch(`${t.url}/api/upload-probe`, { method: 'POST', headers: headers(body), body: tampered });
+    expect(bad.status).toBe(401);
+    expect((await bad.json()).code).toBe('signature_invalid');
+  });
+});
+
+test('an unsigned multipart upload by a person is not touched by the body hashing', async () => {
+  const { UserService } = await import('../../src/platform/identity/user.service');
+  await t.app.get(UserService).create('system', { username: 'clerk', password: 'long enough pw', roles: [{ role: 'reimbursement_clerk', unitCode: 'A01' }] });
+  const token = await login(t, 'clerk', 'long enough pw');
+  const content = Buffer.from('扫描件'.repeat(40000));
+  const body = Buffer.concat([
+    Buffer.from('--b0undary\r\nContent-Disposition: form-data; name="file"; filename="scan.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'),
+    content,
+    Buffer.from('\r\n--b0undary--\r\n'),
+  ]);
+  const r = await fetch(`${t.url}/api/upload-probe-user`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b0undary', authorization: `Bearer ${token}` }, body });
+  expect(r.status).toBe(201);
+  expect(await r.json()).toEqual({ filename: 'scan.jpg', size: content.length, sha256: sha256Hex(content) });
 });

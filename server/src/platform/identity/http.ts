@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 
 /** Reads one cookie from a Cookie header without depending on @fastify/cookie being registered. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -30,12 +30,22 @@ export const BODY_SHA256 = Symbol('evarchive.bodySha256');
 const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
 
 /**
- * Fastify preParsing hook: passes the body through unchanged while hashing the exact bytes received, so the
- * guard can check a signed request's body digest whatever content type parser runs afterwards.
+ * Fastify preParsing hook: for a signed request, passes the body through unchanged while hashing the exact
+ * bytes received, so the guard can check the body digest whatever content type parser runs afterwards.
  */
 export function hashBodyHook(request: any, _reply: unknown, payload: Readable, done: (err: Error | null, body?: Readable) => void): void {
-  const hash = createHash('sha256');
   request[BODY_SHA256] = EMPTY_SHA256;
+  // Only signed requests need the digest; every other body reaches its parser untouched (a multipart upload is
+  // read from request.raw later, and a tee here would swallow its first bytes).
+  if (request.headers['x-evarchive-key'] === undefined) {
+    done(null, payload);
+    return;
+  }
+  if (/^multipart\//i.test(request.headers['content-type'] ?? '')) {
+    bufferSignedMultipart(request, payload, done);
+    return;
+  }
+  const hash = createHash('sha256');
   const tee = new Transform({
     transform(chunk, _enc, cb) {
       hash.update(chunk);
@@ -48,6 +58,40 @@ export function hashBodyHook(request: any, _reply: unknown, payload: Readable, d
   });
   payload.on('error', (e) => tee.destroy(e));
   done(null, payload.pipe(tee));
+}
+
+/** Signed multipart uploads larger than this are refused: they are held in memory until the guard has checked them. */
+export const SIGNED_MULTIPART_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * @fastify/multipart ignores the parsed payload and pipes `request.raw` itself, inside the handler, after the
+ * guard. For a signed upload the guard must see the digest first, so the body is read whole here and
+ * `request.raw.pipe` replays it to the multipart reader.
+ */
+function bufferSignedMultipart(request: any, payload: Readable, done: (err: Error | null, body?: Readable) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = (err: Error | null, body?: Readable) => {
+    if (finished) return;
+    finished = true;
+    done(err, body);
+  };
+  payload.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size > SIGNED_MULTIPART_LIMIT) {
+      const err = Object.assign(new Error(`signed multipart body exceeds ${SIGNED_MULTIPART_LIMIT / 1024 / 1024} MB; split the upload`), { statusCode: 413 });
+      payload.destroy();
+      finish(err);
+    } else chunks.push(c);
+  });
+  payload.on('error', (e) => finish(e));
+  payload.on('end', () => {
+    const body = Buffer.concat(chunks);
+    request[BODY_SHA256] = createHash('sha256').update(body).digest('hex');
+    request.raw.pipe = (dest: NodeJS.WritableStream, opts?: { end?: boolean }) => Readable.from([body], { objectMode: false }).pipe(dest, opts);
+    finish(null, Readable.from([body], { objectMode: false }));
+  });
 }
 
 export function bodySha256(request: any): string {
