@@ -17,7 +17,7 @@ import type { LineItem, VoucherKind } from '../voucher';
 import { attr, child, childrenNamed, parseXml, textContent, type XmlElement } from '../xmlsafe';
 import type { OfdAttachment, OfdDocument, OfdPage } from './document';
 import type { OfdPackage } from './package';
-import { fold, pageTextRuns, textById, textLines, valueAfterLabel, type TextLine } from './text';
+import { fold, pageTextRuns, textById, textLines, valueAfterLabel, valuesAfterLabel, type TextLine } from './text';
 import { CUSTOM_DATA_FIELDS, ELEMENT_FIELDS, normaliseField, type OfdField } from './values';
 import { readEmbeddedXbrl } from './xbrl';
 
@@ -368,19 +368,11 @@ interface PlacedValue {
   y: number;
 }
 
-/** Every value printed after `label`, top to bottom and left to right, with its position. */
+/** Every value printed after `label`, top to bottom and left to right, with the label's position. */
 function allValuesAfter(lines: TextLine[], label: string | RegExp): PlacedValue[] {
-  const out: PlacedValue[] = [];
-  const re = typeof label === 'string' ? new RegExp(`^${label}`) : new RegExp(`^(?:${label.source})`);
-  for (const line of lines) {
-    for (let i = 0; i < line.items.length; i++) {
-      if (!re.test(fold(line.items[i].text.replace(/[\s\u3000]+/g, '')))) continue;
-      const single: TextLine = { y: line.y, items: line.items.slice(i), text: '' };
-      const v = valueAfterLabel([single], label)?.replace(NEXT_LABEL, '').trim();
-      if (v) out.push({ value: v, x: line.items[i].x, y: line.y });
-    }
-  }
-  return out;
+  return valuesAfterLabel(lines, label)
+    .map((v) => ({ value: v.value.replace(NEXT_LABEL, '').trim(), x: v.label.x, y: v.label.y }))
+    .filter((v) => v.value !== '');
 }
 
 /**
@@ -391,7 +383,7 @@ function allValuesAfter(lines: TextLine[], label: string | RegExp): PlacedValue[
 function partyValues(lines: TextLine[], label: string | RegExp, divider?: number, sameLineOnly = false): { first?: string; second?: string } {
   const vals = allValuesAfter(lines, label);
   for (let i = 0; i + 1 < vals.length; i++) {
-    if (vals[i].y === vals[i + 1].y) return { first: vals[i].value, second: vals[i + 1].value };
+    if (Math.abs(vals[i].y - vals[i + 1].y) < 1) return { first: vals[i].value, second: vals[i + 1].value };
   }
   if (sameLineOnly) return {};
   if (divider !== undefined) {

@@ -55,15 +55,16 @@ function collect(objects: OfdGraphic[], layer: PlacedText['layer'], dx: number, 
 }
 
 function runsOf(o: OfdTextObject, layer: PlacedText['layer'], dx: number, dy: number): PlacedText[] {
-  const size = o.size ?? 3.5;
   const [a, b, c, d, e, f] = o.ctm ?? [1, 0, 0, 1, 0, 0];
+  // Size is in object space; the CTM scales it (converters often write Size 10 with a 0.35 CTM).
+  const size = (o.size ?? 3.5) * (Math.sqrt(Math.abs(a * d - b * c)) || 1);
   const map = (x: number, y: number) => ({ x: dx + o.boundary.x + a * x + c * y + e, y: dy + o.boundary.y + b * x + d * y + f });
   return o.codes
     .filter((tc) => tc.text.trim() !== '')
     .map((tc) => {
       const chars = [...tc.text];
       let adv = 0;
-      for (let i = 0; i < chars.length - 1; i++) adv += tc.deltaX[Math.min(i, tc.deltaX.length - 1)] ?? size;
+      for (let i = 0; i < chars.length - 1; i++) adv += tc.deltaX[Math.min(i, tc.deltaX.length - 1)] ?? o.size ?? 3.5;
       const start = map(tc.x, tc.y);
       const end = map(tc.x + adv, tc.y);
       const lastWidth = /[\x00-\xff]/.test(chars[chars.length - 1] ?? '') ? size / 2 : size;
@@ -148,33 +149,53 @@ function squash(s: string): string {
   return foldIdeographs(s.replace(/[\s\u3000]+/g, ''));
 }
 
+export interface LabelledValue {
+  value: string;
+  /** The run holding the label. */
+  label: PlacedText;
+}
+
 /**
- * Finds the value printed after a label on the same line: either in the same run (`发票号码：12345678`) or in the
- * nearest runs to its right, up to the next run that ends with a colon (the next label). Labels may be printed
- * with spaces between characters. Returns undefined when the label is not on the page or has no value.
+ * Every value printed after a label, in reading order: either in the label's own run (`发票号码：12345678`) or in
+ * the nearest run to its right whose baseline is close — values are often set in another font size, so their
+ * baseline sits a little off the label's. A run ending with a colon is the next label: no value. A lone currency
+ * sign takes the number after it. Labels may be printed with spaces between characters.
  */
-export function valueAfterLabel(lines: TextLine[], label: string | RegExp): string | undefined {
-  for (const line of lines) {
-    for (let i = 0; i < line.items.length; i++) {
-      const t = squash(line.items[i].text);
-      const m = typeof label === 'string' ? matchString(t, label) : matchRegExp(t, label);
-      if (m === undefined) continue;
-      const rest = t.slice(m).replace(COLON, '');
-      if (rest) return rest;
-      const parts: string[] = [];
-      for (let j = i + 1; j < line.items.length; j++) {
-        const next = squash(line.items[j].text);
-        if (/[:：]$/.test(next) && parts.length > 0) break;
-        if (/[:：]$/.test(next)) break;
-        parts.push(next);
-        // Values are one run, or a currency sign followed by the number.
-        if (!/^[¥￥]$/.test(next)) break;
-      }
-      const v = parts.join('').replace(COLON, '');
-      if (v) return v;
+export function valuesAfterLabel(lines: TextLine[], label: string | RegExp): LabelledValue[] {
+  const runs = lines.flatMap((l) => l.items);
+  const out: LabelledValue[] = [];
+  for (const run of runs) {
+    const t = squash(run.text);
+    const m = typeof label === 'string' ? matchString(t, label) : matchRegExp(t, label);
+    if (m === undefined) continue;
+    const rest = t.slice(m).replace(COLON, '');
+    if (rest) {
+      out.push({ value: rest, label: run });
+      continue;
     }
+    // Right of the label, not across the page (the other party's column), and not a bracket or a single
+    // vertical caption character drawn between columns.
+    const right = runs.filter(
+      (r) => r !== run && r.x >= run.xEnd - 3 && r.x > (run.x + run.xEnd) / 2 && r.x - run.xEnd <= 20 && /[\p{L}\p{N}¥￥]/u.test(r.text),
+    );
+    const sameLine = right.filter((r) => Math.abs(r.y - run.y) <= Math.max(0.8, 0.3 * Math.min(r.size, run.size)));
+    const near = (sameLine.length ? sameLine : right.filter((r) => Math.abs(r.y - run.y) <= Math.max(2, 0.5 * Math.max(r.size, run.size)))).sort((p, q) => p.x - q.x);
+    const parts: string[] = [];
+    for (const r of near) {
+      const next = squash(r.text);
+      if (/[:：]$/.test(next)) break;
+      parts.push(next);
+      if (!/^[¥￥]$/.test(next)) break;
+    }
+    const v = parts.join('').replace(COLON, '');
+    if (v) out.push({ value: v, label: run });
   }
-  return undefined;
+  return out;
+}
+
+/** The first value printed after `label`, or undefined when the label is not on the page or has no value. */
+export function valueAfterLabel(lines: TextLine[], label: string | RegExp): string | undefined {
+  return valuesAfterLabel(lines, label)[0]?.value;
 }
 
 function matchString(text: string, label: string): number | undefined {
