@@ -139,6 +139,11 @@ test('home shows the administrator, the role and the real counts', async () => {
   expect(counts).toMatch(/用户数\s*2/);
   expect(counts).toMatch(/单位数\s*2/);
   await page.locator('[data-testid=home-health]').getByText('运行正常').waitFor();
+  // The chart (echarts, SVG) draws the users per role from the same list: admin, accountant and archivist.
+  await page.waitForSelector('[data-testid=home-role-chart] svg text');
+  const labels = await page.locator('[data-testid=home-role-chart] svg text').allTextContents();
+  for (const role of ['系统管理员', '会计', '档案员', '借阅人']) expect(labels).toContain(role);
+  expect(labels.filter((l) => l === '1')).toHaveLength(3);
   await screenshot(page, '05-home-admin');
 });
 

@@ -66,6 +66,7 @@ export const en: Record<MessageKey, string> = {
   'home.workspaces.none': 'Your roles have no workspace available yet.',
   'home.counts': 'Figures',
   'home.counts.users': 'Users',
+  'home.counts.byRole': 'Users by role',
   'home.counts.units': 'Units',
 
   'error.403.title': 'Access denied',

@@ -68,6 +68,7 @@ export const zhCN = {
   'home.workspaces.none': '您的角色当前没有可用的工作区。',
   'home.counts': '数据概况',
   'home.counts.users': '用户数',
+  'home.counts.byRole': '各角色用户数',
   'home.counts.units': '单位数',
 
   'error.403.title': '无权访问',

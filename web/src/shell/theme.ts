@@ -29,5 +29,7 @@ export const theme: ThemeConfig = {
     Menu: { itemBorderRadius: 2, itemMarginInline: 0, itemSelectedBg: '#e8eef6', itemSelectedColor: '#1d4e89' },
     Card: { headerFontSize: 15 },
     Table: { headerBg: '#f5f7fa' },
+    // The derived "selected option" tint of a dark primary is a heavy grey-blue; keep it light.
+    Select: { optionSelectedBg: '#e6eef8' },
   },
 };

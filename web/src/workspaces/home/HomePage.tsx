@@ -1,10 +1,15 @@
 import { Alert, Badge, Card, Col, Descriptions, Empty, List, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { lazy, Suspense } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
+import { ROLES, type Role } from '../../api/types';
 import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
 import { canOpen, menuFor, registry, type NavPage } from '../../nav/registry';
+
+// echarts only loads for users who see a chart.
+const EChart = lazy(() => import('../../charts/EChart'));
 
 /** GET /api/health (no login needed). */
 interface Health {
@@ -32,12 +37,13 @@ export default function HomePage() {
     mayAdmin
       ? async (signal) => {
           const [users, units] = await Promise.all([
-            api.get<{ items: unknown[] }>('/api/admin/users', { signal }),
+            api.get<{ items: { roles: { role: Role }[] }[] }>('/api/admin/users', { signal }),
             api.get<{ items: unknown[] }>('/api/admin/units', { signal }),
           ]);
           // The users list stops at 1000 rows (server limit): say "1000+" rather than a wrong exact number.
           const n = (items: unknown[]) => (items.length >= 1000 ? '1000+' : items.length);
-          return { users: n(users.items), units: n(units.items) };
+          const byRole = ROLES.map((role) => ({ role, users: users.items.filter((u) => u.roles.some((g) => g.role === role)).length }));
+          return { users: n(users.items), units: n(units.items), byRole };
         }
       : null,
     [mayAdmin],
@@ -57,15 +63,43 @@ export default function HomePage() {
         <Typography.Text type="secondary">{t('home.intro')}</Typography.Text>
       </div>
       {mayAdmin && (
-        <Row gutter={[16, 16]} data-testid="home-counts">
-          <Col xs={12} md={6}>
-            <Card loading={counts.loading}>
-              <Statistic title={t('home.counts.users')} value={counts.data?.users ?? '—'} />
-            </Card>
+        <Row gutter={[16, 16]}>
+          <Col xs={24} md={8}>
+            <Space direction="vertical" size={16} style={{ width: '100%' }} data-testid="home-counts">
+              <Card loading={counts.loading}>
+                <Statistic title={t('home.counts.users')} value={counts.data?.users ?? '—'} />
+              </Card>
+              <Card loading={counts.loading}>
+                <Statistic title={t('home.counts.units')} value={counts.data?.units ?? '—'} />
+              </Card>
+            </Space>
           </Col>
-          <Col xs={12} md={6}>
-            <Card loading={counts.loading}>
-              <Statistic title={t('home.counts.units')} value={counts.data?.units ?? '—'} />
+          <Col xs={24} md={16}>
+            <Card title={t('home.counts.byRole')} loading={counts.loading} styles={{ body: { padding: '8px 16px' } }}>
+              {counts.data && (
+                <Suspense fallback={<div style={{ height: 200 }} />}>
+                  <EChart
+                    testId="home-role-chart"
+                    style={{ height: 200 }}
+                    option={{
+                      grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
+                      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+                      xAxis: { type: 'category', data: counts.data.byRole.map((r) => t(`role.${r.role}`)), axisLabel: { interval: 0 } },
+                      // Each bar carries its number, so the value axis needs no labels of its own.
+                      yAxis: { type: 'value', minInterval: 1, axisLabel: { show: false } },
+                      series: [
+                        {
+                          type: 'bar',
+                          name: t('home.counts.users'),
+                          data: counts.data.byRole.map((r) => r.users),
+                          barMaxWidth: 28,
+                          label: { show: true, position: 'top', formatter: (p: { value: number }) => (p.value ? String(p.value) : '') },
+                        },
+                      ],
+                    }}
+                  />
+                </Suspense>
+              )}
             </Card>
           </Col>
         </Row>
