@@ -56,7 +56,9 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     const jobs = opts.jobs === false ? { enabled: false } : opts.jobs;
     app = await NestFactory.create<NestFastifyApplication>(
       AppModule.forRoot({ config, database, ownsDatabase, clock: opts.clock, jobs, modules: opts.modules }),
-      new EvarchiveFastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: true }),
+      // X-Forwarded-For is believed only from a reverse proxy on this machine: request.ip goes into the audit
+      // log, and trusting the header from anywhere would let any client write any address there.
+      new EvarchiveFastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: 'loopback' }),
       { logger: opts.logger ?? createLogger(config.logLevel), abortOnError: false },
     );
     app.setGlobalPrefix('api');

@@ -64,6 +64,19 @@ class ProbeController {
     return { ok: true };
   }
 
+  @Get('ip')
+  ip(@Req() req: FastifyRequest) {
+    return { ip: req.ip };
+  }
+
+  @Post('upload')
+  async upload(@Req() req: FastifyRequest) {
+    const file = await req.file();
+    if (!file) throw new NotFoundError('no file in the upload');
+    const bytes = await file.toBuffer();
+    return { field: file.fieldname, name: file.filename, type: file.mimetype, size: bytes.length };
+  }
+
   @Get('whoami')
   whoami(@Req() req: FastifyRequest) {
     return { session: req.cookies.evarchive_session ?? null };
@@ -160,6 +173,19 @@ test('cookies: set by a handler, read back from the request', async () => {
   expect(setCookie).toContain('HttpOnly');
   const me = await get('/api/probe/whoami', { headers: { cookie: 'evarchive_session=tok-1; other=x' } });
   expect(me.json()).toEqual({ session: 'tok-1' });
+});
+
+test('a multipart upload reaches the handler with its file', async () => {
+  const form = new FormData();
+  form.append('original', new Blob([Buffer.from('%PDF-1.7 票据')], { type: 'application/pdf' }), '发票.pdf');
+  const r = await get('/api/probe/upload', { method: 'POST', body: form });
+  expect(r.status).toBe(201);
+  expect(r.json()).toEqual({ field: 'original', name: '发票.pdf', type: 'application/pdf', size: Buffer.byteLength('%PDF-1.7 票据') });
+});
+
+test('X-Forwarded-For is believed from a proxy on this machine', async () => {
+  expect((await get('/api/probe/ip')).json()).toEqual({ ip: '127.0.0.1' });
+  expect((await get('/api/probe/ip', { headers: { 'x-forwarded-for': '10.1.2.3' } })).json()).toEqual({ ip: '10.1.2.3' });
 });
 
 test('/api/docs-json lists the controllers\' paths and DTO schemas; /api/docs serves Swagger UI', async () => {
