@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import fastifyMultipart from '@fastify/multipart';
-import type { LoggerService, LogLevel } from '@nestjs/common';
+import type { INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { join } from 'node:path';
@@ -74,6 +74,32 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   } catch (e) {
     if (app) await app.close().catch(() => undefined);
     else if (ownsDatabase) await database.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * The application's modules without HTTP, for CLI commands that call services (imports, re-checks): same
+ * database handling and providers as createApp; jobs can be sent but are not worked or scheduled here (the
+ * running server does that). Close it with `ctx.close()`.
+ */
+export async function createAppContext(
+  config: AppConfig,
+  opts: Pick<CreateAppOptions, 'database' | 'clock' | 'modules' | 'logger'> & { jobs?: boolean } = {},
+): Promise<INestApplicationContext> {
+  const ownsDatabase = !opts.database;
+  const database =
+    opts.database ?? (await (require('./platform/database/open') as typeof import('./platform/database/open')).openDatabase(config));
+  try {
+    const jobs = opts.jobs === false ? { enabled: false } : { work: false, schedule: false };
+    // createApplicationContext runs the lifecycle hooks (init) itself.
+    return await NestFactory.createApplicationContext(
+      AppModule.forRoot({ config, database, ownsDatabase, clock: opts.clock, jobs, modules: opts.modules }),
+      // A CLI command's own output is the point; the service log only speaks up for warnings and errors.
+      { logger: opts.logger ?? createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), abortOnError: false },
+    );
+  } catch (e) {
+    if (ownsDatabase) await database.close().catch(() => undefined);
     throw e;
   }
 }
