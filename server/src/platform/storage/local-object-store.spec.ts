@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { objectStoreContract } from '../../../test/storage/object-store.contract';
+import { createObjectStore } from './create-object-store';
+import { LocalObjectStore } from './local-object-store';
+import type { ObjectStore } from './object-store';
+
+const roots: string[] = [];
+function newRoot(): string {
+  const r = mkdtempSync(join(tmpdir(), 'evarchive-objects-'));
+  roots.push(r);
+  return r;
+}
+afterAll(() => {
+  for (const r of roots) rmSync(r, { recursive: true, force: true });
+});
+
+objectStoreContract('local folder', () => ({
+  open: ({ verifyOnRead } = {}) => LocalObjectStore.open({ root: newRoot(), verifyOnRead }),
+  async tamper(store: ObjectStore, key: string, bytes: Buffer) {
+    const path = (store as LocalObjectStore).pathOf(key);
+    chmodSync(path, 0o644);
+    writeFileSync(path, bytes);
+  },
+}));
+
+describe('LocalObjectStore on disk', () => {
+  test('objects and their metadata are read-only files; nothing is left in the temp folder', async () => {
+    const root = newRoot();
+    const store = await LocalObjectStore.open({ root });
+    const r = await store.put(Buffer.from('abc'), { mediaType: 'text/plain' });
+    const path = join(root, 'sha256', 'ba', '78', r.sha256);
+    expect(store.pathOf(r.key)).toBe(path);
+    expect(statSync(path).mode & 0o777).toBe(0o444);
+    expect(statSync(join(root, '.meta', 'sha256', 'ba', '78', `${r.sha256}.json`)).mode & 0o777).toBe(0o444);
+    expect(readdirSync(join(root, '.tmp'))).toEqual([]);
+  });
+
+  test('a source stream that fails mid-way stores nothing and leaves no temp file', async () => {
+    const root = newRoot();
+    const store = await LocalObjectStore.open({ root });
+    async function* failing() {
+      yield Buffer.alloc(64 * 1024, 1);
+      throw new Error('upload connection reset');
+    }
+    await expect(store.put(Readable.from(failing()), { mediaType: 'application/pdf' })).rejects.toThrow('upload connection reset');
+    expect(readdirSync(join(root, '.tmp'))).toEqual([]);
+    const keys: string[] = [];
+    for await (const k of store.list()) keys.push(k);
+    expect(keys).toEqual([]);
+  });
+
+  test('a writer killed mid-write leaves only an ignored temp file, which cleanupTemp() removes', async () => {
+    const root = newRoot();
+    // A separate process that starts a streamed put and then hangs, so SIGKILL lands in the middle of the write.
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        '@swc-node/register',
+        '-e',
+        `
+        const { LocalObjectStore } = require(${JSON.stringify(join(__dirname, 'local-object-store.ts'))});
+        const { Readable } = require('node:stream');
+        (async () => {
+          const store = await LocalObjectStore.open({ root: ${JSON.stringify(root)} });
+          async function* slow() {
+            yield Buffer.alloc(256 * 1024, 7);
+            process.stdout.write('WROTE\\n');
+            // Keep the process alive (a pending promise alone does not) until the parent kills it.
+            setInterval(() => {}, 1000);
+            await new Promise(() => {});
+          }
+          await store.put(Readable.from(slow()), { mediaType: 'application/pdf' });
+        })();
+        `,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('WROTE') && resolve());
+      child.once('exit', (code) => reject(new Error(`writer exited early with ${code}`)));
+    });
+    // The chunk is yielded before it is written; wait until the temp file holds it.
+    const tmp = join(root, '.tmp');
+    for (let i = 0; i < 100 && !(readdirSync(tmp).length && statSync(join(tmp, readdirSync(tmp)[0])).size > 0); i++) await new Promise((r) => setTimeout(r, 20));
+    const exited = new Promise((r) => child.once('exit', r));
+    expect(child.exitCode).toBeNull();
+    child.kill('SIGKILL');
+    await exited;
+
+    const left = readdirSync(tmp);
+    expect(left.length).toBe(1);
+    expect(left[0]).toMatch(/\.part$/);
+    expect(statSync(join(tmp, left[0])).size).toBe(256 * 1024);
+
+    const store = await LocalObjectStore.open({ root });
+    const keys: string[] = [];
+    for await (const k of store.list()) keys.push(k);
+    expect(keys).toEqual([]);
+    // A fresh temp file may belong to a writer still running in another process: the default age keeps it.
+    expect(await store.cleanupTemp()).toBe(0);
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(join(tmp, left[0]), old, old);
+    expect(await store.cleanupTemp()).toBe(1);
+    expect(readdirSync(tmp)).toEqual([]);
+  }, 30_000);
+
+  test('metadata lost between the two links (crash) is rebuilt from the bytes for content keys', async () => {
+    const root = newRoot();
+    const store = await LocalObjectStore.open({ root });
+    const r = await store.put(Buffer.from('abc'), { mediaType: 'text/plain' });
+    const metaPath = join(root, '.meta', 'sha256', 'ba', '78', `${r.sha256}.json`);
+    unlinkSync(metaPath);
+    expect(await store.stat(r.key)).toMatchObject({ sha256: r.sha256, sm3: r.sm3, size: 3, mediaType: 'application/octet-stream' });
+    expect(existsSync(metaPath)).toBe(true);
+    expect(await store.verify(r.key)).toMatchObject({ ok: true, sm3: r.sm3 });
+    // A retry of the interrupted put now simply confirms the object.
+    expect(await store.put(Buffer.from('abc'), { mediaType: 'text/plain' })).toMatchObject({ created: false });
+  });
+
+  test('a named object whose metadata was lost cannot vouch for itself', async () => {
+    const root = newRoot();
+    const store = await LocalObjectStore.open({ root });
+    await store.putNamed('packages/P/1.zip', Buffer.from('zip'), { mediaType: 'application/zip' });
+    unlinkSync(join(root, '.meta', 'packages', 'P', '1.zip.json'));
+    expect(await store.verify('packages/P/1.zip')).toMatchObject({ ok: false, problem: expect.stringContaining('no digests were recorded') });
+  });
+
+  test('createObjectStore picks the local adapter from the configuration', async () => {
+    const root = newRoot();
+    const store = await createObjectStore({ storage: { driver: 'local', root, verifyOnRead: true } });
+    expect(store).toBeInstanceOf(LocalObjectStore);
+    expect(store.capabilities()).toMatchObject({ driver: 'local', objectLock: false, conditionalPut: true });
+    const r = await store.put(Buffer.from('x'), { mediaType: 'text/plain' });
+    expect(existsSync(join(root, 'sha256', r.sha256.slice(0, 2), r.sha256.slice(2, 4), r.sha256))).toBe(true);
+  });
+});
