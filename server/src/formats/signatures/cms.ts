@@ -249,6 +249,11 @@ function verifySigner(si: DerNode, ctx: SignerContext): CmsSignerResult {
     const ok = validAt(signer, signingTime);
     reasons.push(`signer certificate validity ${signer.notBefore.toISOString().slice(0, 10)} … ${signer.notAfter.toISOString().slice(0, 10)} ${ok ? 'covers' : 'does not cover'} the signing time ${signingTime.toISOString()}`);
   }
+  if (!signedAttrs && signedBytes && signatureOk !== null && digestOk === null) {
+    // Without signed attributes the signature covers the content itself: it is the integrity check too.
+    digestOk = signatureOk;
+    reasons.push(`no signed attributes: the signature covers the content directly (content ${signatureOk ? 'unchanged' : 'changed or signature forged'})`);
+  }
   reasons.push(chain.reason);
   return {
     signer,

@@ -46,6 +46,8 @@ export interface OfdSignatureDetail {
   seal?: SealSummary;
   /** Per-check results of an SES seal. */
   sesChecks?: SesCheck[];
+  /** Signature.xml was read and its references checked (uncovered files are only reported then). */
+  referencesChecked: boolean;
 }
 
 export interface OfdSignatureResult {
@@ -94,7 +96,7 @@ export function verifyOfdSignatures(pkg: OfdPackage, opts: OfdSignatureOptions =
   const uncoveredFiles = details.length ? pkg.list().filter((p) => !covered.has(p) && !p.endsWith('/')) : [];
   if (uncoveredFiles.length && details.length) {
     const sample = uncoveredFiles.slice(0, 5).join(', ');
-    for (const r of reports) {
+    for (const { report: r } of details.filter((d) => d.referencesChecked)) {
       r.reasons.push(`${uncoveredFiles.length} package file(s) protected by no signature (added after signing?): ${sample}${uncoveredFiles.length > 5 ? ', …' : ''}`);
     }
   }
@@ -102,7 +104,7 @@ export function verifyOfdSignatures(pkg: OfdPackage, opts: OfdSignatureOptions =
 }
 
 function broken(type: SignatureType, location: string, reason: string): OfdSignatureDetail {
-  return { report: { type, format: 'unknown', location, digestsOk: null, signatureValid: null, reasons: [reason] }, stampAnnots: [] };
+  return { report: { type, format: 'unknown', location, digestsOk: null, signatureValid: null, reasons: [reason] }, stampAnnots: [], referencesChecked: false };
 }
 
 function verifyEntry(
@@ -124,7 +126,7 @@ function verifyEntry(
   const location = dirname(sigXmlPath);
   const reasons: string[] = [];
   const report: SignatureReport = { type, format: 'unknown', location, digestsOk: null, signatureValid: null, reasons };
-  const detail: OfdSignatureDetail = { report, id, signatureXmlPath: sigXmlPath, stampAnnots: [] };
+  const detail: OfdSignatureDetail = { report, id, signatureXmlPath: sigXmlPath, stampAnnots: [], referencesChecked: false };
 
   const sigXml = pkg.read(sigXmlPath);
   let doc: XmlNode;
@@ -172,6 +174,7 @@ function verifyEntry(
       refResults.push({ fileRef, want, bytes, status: bytesEqual(digest(hash, bytes), want) ? 'ok' : 'mismatch' });
     }
   }
+  detail.referencesChecked = refResults.length > 0;
   const refReasons = (sm2Key?: Uint8Array): { ok: boolean | null; reasons: string[] } => {
     if (!hash || refResults.length === 0) return { ok: null, reasons: [] };
     let ok = true;
