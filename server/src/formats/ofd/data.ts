@@ -276,7 +276,12 @@ function customTagLayer(pkg: OfdPackage, doc: OfdDocument, path: string, warning
       lineItem({ name, specification: at('Specification'), unit: at('MeasurementDimension'), quantity: at('Quantity'), unitPrice: at('Price'), amount: at('Amount'), taxRate: at('TaxScheme'), taxAmount: at('TaxAmount') }, layer),
     );
   });
-  return isEmpty(layer) ? undefined : layer;
+  if (isEmpty(layer)) {
+    // Nothing usable, but a dangling reference is still worth reporting.
+    warnings.push(...layer.warnings);
+    return undefined;
+  }
+  return layer;
 }
 
 // ---- 3. OFD.xml CustomData ---------------------------------------------------------------------------------
