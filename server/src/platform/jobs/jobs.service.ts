@@ -59,7 +59,8 @@ export class JobsService implements OnApplicationBootstrap, OnModuleDestroy {
       cronMonitorIntervalSeconds: 30,
       cronWorkerIntervalSeconds: 30,
       poolSize: 4,
-      ...options,
+      // An option passed as undefined means "default", not "unset".
+      ...(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as JobsOptions),
     };
   }
 
