@@ -15,6 +15,8 @@ let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+/** Uncaught exceptions in the page: any is a bug even when the screen looks right. */
+const pageErrors: string[] = [];
 
 beforeAll(async () => {
   buildWeb();
@@ -27,6 +29,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   page = await context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
 }, 180_000);
 
 afterAll(async () => {
@@ -226,4 +229,8 @@ test('after too many wrong passwords the login page says until when the account 
   await page.getByText('账号已锁定').waitFor();
   expect(page.url()).toContain('/login');
   await screenshot(page, '09-locked');
+});
+
+test('no script error happened in the page during the whole session', () => {
+  expect(pageErrors).toEqual([]);
 });

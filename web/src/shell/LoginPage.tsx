@@ -75,9 +75,9 @@ export function LoginPage() {
           </div>
           <Card title={t('login.title')} styles={{ body: { paddingTop: 20 } }}>
             {state.error && (
-              <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('error.generic', { message: state.error.message })} />
+              <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={t('error.generic', { message: state.error.message })} />
             )}
-            {error && <Alert type="error" showIcon style={{ marginBottom: 16 }} message={error} data-testid="login-error" />}
+            {error && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={error} data-testid="login-error" />}
             <Form layout="vertical" onFinish={onFinish} requiredMark={false} disabled={submitting}>
               <Form.Item name="username" label={t('login.username')} rules={[{ required: true, whitespace: true, message: t('login.usernameRequired') }]}>
                 <Input prefix={<UserOutlined />} autoComplete="username" autoFocus size="large" id="login-username" />

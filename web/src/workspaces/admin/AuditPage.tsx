@@ -49,7 +49,7 @@ export default function AuditPage() {
   };
 
   return (
-    <Space direction="vertical" size="large" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
       <Card title={t('admin.audit.title')}>
         <Typography.Paragraph type="secondary">{t('admin.audit.intro')}</Typography.Paragraph>
         <Button type="primary" icon={<SafetyCertificateOutlined />} loading={verifying} onClick={verify} data-testid="audit-verify">
@@ -62,7 +62,7 @@ export default function AuditPage() {
               <Alert
                 type={verdict.v.ok ? 'success' : 'error'}
                 showIcon
-                message={verdict.v.ok ? t('admin.audit.ok', { count: verdict.v.entries }) : t('admin.audit.broken', { seq: verdict.v.seq })}
+                title={verdict.v.ok ? t('admin.audit.ok', { count: verdict.v.entries }) : t('admin.audit.broken', { seq: verdict.v.seq })}
                 description={verdict.v.ok ? undefined : verdict.v.message}
               />
               <Descriptions size="small" column={1} style={{ marginTop: 12 }}>

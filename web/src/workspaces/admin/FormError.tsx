@@ -18,5 +18,5 @@ export function FormError({ error }: { error: unknown }) {
         : e.status === 400
           ? t('admin.error.invalid')
           : t('admin.error.other');
-  return <Alert type="error" showIcon style={{ marginBottom: 16 }} message={lead} description={e.message} data-testid="form-error" />;
+  return <Alert type="error" showIcon style={{ marginBottom: 16 }} title={lead} description={e.message} data-testid="form-error" />;
 }

@@ -1,4 +1,4 @@
-import { Alert, Badge, Card, Col, Descriptions, Empty, List, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { Alert, Badge, Card, Col, Descriptions, Empty, Flex, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { lazy, Suspense } from 'react';
 import { Link } from 'react-router-dom';
 import { api } from '../../api/client';
@@ -55,7 +55,7 @@ export default function HomePage() {
     .filter((p) => p.key !== 'home');
 
   return (
-    <Space direction="vertical" size="large" style={{ width: '100%' }}>
+    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
       <div>
         <Typography.Title level={3} style={{ marginTop: 0, marginBottom: 4 }} data-testid="home-welcome">
           {t('home.welcome', { name: user.displayName })}
@@ -65,7 +65,7 @@ export default function HomePage() {
       {mayAdmin && (
         <Row gutter={[16, 16]}>
           <Col xs={24} md={8}>
-            <Space direction="vertical" size={16} style={{ width: '100%' }} data-testid="home-counts">
+            <Space orientation="vertical" size={16} style={{ width: '100%' }} data-testid="home-counts">
               <Card loading={counts.loading}>
                 <Statistic title={t('home.counts.users')} value={counts.data?.users ?? '—'} />
               </Card>
@@ -136,7 +136,7 @@ export default function HomePage() {
                 <Descriptions.Item label={t('home.status.checkedAt')}>{formatDateTime(health.data.at)}</Descriptions.Item>
               </Descriptions>
             )}
-            {health.error && <Alert type="error" showIcon message={t('home.status.unavailable', { message: health.error.message })} />}
+            {health.error && <Alert type="error" showIcon title={t('home.status.unavailable', { message: health.error.message })} />}
           </Card>
         </Col>
         <Col xs={24} lg={12}>
@@ -172,20 +172,16 @@ export default function HomePage() {
             {workspaces.length === 0 ? (
               <Typography.Text type="secondary">{t('home.workspaces.none')}</Typography.Text>
             ) : (
-              <List
-                size="small"
-                dataSource={workspaces}
-                renderItem={(p) => (
-                  <List.Item>
-                    <Link to={p.path}>
-                      <Space>
-                        {p.icon}
-                        {t(p.labelKey)}
-                      </Space>
-                    </Link>
-                  </List.Item>
-                )}
-              />
+              <Flex vertical gap={10}>
+                {workspaces.map((p) => (
+                  <Link key={p.key} to={p.path}>
+                    <Space>
+                      {p.icon}
+                      {t(p.labelKey)}
+                    </Space>
+                  </Link>
+                ))}
+              </Flex>
             )}
           </Card>
         </Col>
