@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { createApp } from '../../main';
 import { loadConfig } from '../../platform/config/config';
 import type { Db } from '../../platform/database/database';
+import { AppError } from '../../platform/errors/errors';
 import { APP_VERSION } from '../../platform/http/version';
 import { ensureFirstAdmin } from '../../platform/identity/user.service';
 import { DB } from '../../platform/tokens';
@@ -42,9 +43,18 @@ export function serveCommand(program: Command): void {
       if (opts.host !== undefined) config.host = opts.host;
 
       const app = await createApp(config);
-      const admin = await ensureFirstAdmin(app.get<Db>(DB));
-      if (admin) printFirstAdmin(admin);
-      await app.listen(config.port, config.host);
+      try {
+        const admin = await ensureFirstAdmin(app.get<Db>(DB));
+        if (admin) printFirstAdmin(admin);
+        await app.listen(config.port, config.host);
+      } catch (e) {
+        // Port taken, database refused the admin: stop what started (jobs, pools, embedded PostgreSQL) before
+        // reporting, or the process would hang on their open handles.
+        await app.close().catch(() => undefined);
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'EADDRINUSE') throw new AppError('port_in_use', `port ${config.port} on ${config.host} is already in use (--port / PORT)`, 500);
+        throw e;
+      }
       const address = app.getHttpServer().address();
       const port = address && typeof address === 'object' ? address.port : config.port;
       const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
