@@ -52,12 +52,17 @@ free_port() {
   return 1
 }
 
-# watchdog OWNER_PID SERVER_PID: stops the server when the process that asked for it (a Jest worker) dies
-# without calling stop, so a crashed test run leaves no JVM behind.
+# watchdog OWNER_PID SERVER_PID STATE_DIR: stops the server and deletes its temp data when the process that asked
+# for it (a Jest worker) dies without calling stop, so a crashed test run leaves no JVM and no data behind.
 watchdog() {
-  local owner="$1" pid="$2"
-  setsid bash -c "while kill -0 $owner 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 2; done; kill $pid 2>/dev/null || true" \
-    </dev/null >/dev/null 2>&1 8>&- 9>&- &
+  local owner="$1" pid="$2" state="$3"
+  setsid bash -c "
+    while kill -0 $owner 2>/dev/null && kill -0 $pid 2>/dev/null; do sleep 2; done
+    kill $pid 2>/dev/null || exit 0
+    for i in \$(seq 1 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+    kill -KILL $pid 2>/dev/null || true
+    rm -rf '$state'
+  " </dev/null >/dev/null 2>&1 8>&- 9>&- &
   echo $!
 }
 

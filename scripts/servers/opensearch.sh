@@ -47,7 +47,7 @@ cluster.routing.allocation.disk.threshold_enabled: false
 CONF
   local t0; t0=$(date +%s%N)
   # -baseHttpPort is one below the port: the runner gives node N the port base+N.
-  setsid "$java" -Xms512m -Xmx512m -XX:+UseSerialGC -Djava.awt.headless=true \
+  setsid "$java" -Xms512m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
     -cp "$CACHE_ROOT/$NAME/lib/*" "$MAIN_CLASS" \
     -basePath "$state/home" -confPath "$state/conf" -numOfNode 1 -baseHttpPort $((port - 1)) -clusterName evarchive-test \
     </dev/null >"$state/server.log" 2>&1 9>&- &
@@ -61,7 +61,7 @@ CONF
   done
   exec 9>&-
   if [[ -z "$up" ]]; then tail -30 "$state/server.log" >&2; stop_server "$state"; die "OpenSearch was not yellow/green within 120 s"; fi
-  if [[ -n "$owner" ]]; then watchdog "$owner" "$pid" > "$state/watchdog.pid"; fi
+  if [[ -n "$owner" ]]; then watchdog "$owner" "$pid" "$state" > "$state/watchdog.pid"; fi
   record_last "$NAME" "$state"
   log "OpenSearch up on 127.0.0.1:$port (pid $pid) in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
   echo "OPENSEARCH_URL=http://127.0.0.1:$port"

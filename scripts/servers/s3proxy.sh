@@ -42,7 +42,7 @@ jclouds.provider=filesystem
 jclouds.filesystem.basedir=$state/data
 CONF
   local t0; t0=$(date +%s%N)
-  setsid java -Xms64m -Xmx256m -jar "$jar" --properties "$state/s3proxy.conf" </dev/null >"$state/server.log" 2>&1 9>&- &
+  setsid java -Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$jar" --properties "$state/s3proxy.conf" </dev/null >"$state/server.log" 2>&1 9>&- &
   local pid=$!
   echo "$pid" > "$state/pid"
   local i up=""
@@ -54,7 +54,7 @@ CONF
   done
   exec 9>&-
   if [[ -z "$up" ]]; then tail -20 "$state/server.log" >&2; stop_server "$state"; die "S3Proxy did not answer within 60 s"; fi
-  if [[ -n "$owner" ]]; then watchdog "$owner" "$pid" > "$state/watchdog.pid"; fi
+  if [[ -n "$owner" ]]; then watchdog "$owner" "$pid" "$state" > "$state/watchdog.pid"; fi
   record_last "$NAME" "$state"
   log "S3Proxy up on 127.0.0.1:$port (pid $pid) in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
   echo "S3PROXY_URL=http://127.0.0.1:$port"
