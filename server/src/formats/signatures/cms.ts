@@ -29,6 +29,11 @@ export interface CmsVerifyOptions {
    */
   digestOnly?: boolean;
   trustAnchors?: Certificate[];
+  /**
+   * Further certificates to look for the signer in, for SignedData that carry none (e.g. `fp:Signature` in
+   * original_invoice.xml, signed by a tax-bureau key whose certificate is published separately).
+   */
+  certificates?: Certificate[];
 }
 
 export interface CmsSignerResult {
@@ -109,7 +114,8 @@ export function verifyCms(der: Uint8Array, opts: CmsVerifyOptions = {}): CmsVeri
   const signerInfos = sd.child(i, 'signerInfos');
   if (!signerInfos.isUniversal(Tag.set)) throw new FormatError('bad_der', 'SignedData.signerInfos is not a SET');
 
-  const signers = signerInfos.children.map((si) => verifySigner(si, { certificates, content, eContentType, opts }));
+  const pool = [...certificates, ...(opts.certificates ?? [])];
+  const signers = signerInfos.children.map((si) => verifySigner(si, { certificates: pool, content, eContentType, opts }));
   if (signers.length === 0) reasons.push('SignedData has no signer');
   for (const s of signers) reasons.push(...s.reasons);
 
