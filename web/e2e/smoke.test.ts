@@ -132,6 +132,16 @@ test('the audit chain verifies and lists what was just done', async () => {
   await screenshot(page, '04-audit');
 });
 
+test('an expired session sends the user to the login page and back to where they were going', async () => {
+  await context.clearCookies();
+  // Client-side navigation: the page's API call gets the 401, not a page load.
+  await page.click('[data-testid=side-nav] >> text=用户管理');
+  await page.waitForURL(`${stack.url}/login?next=%2Fadmin%2Fusers`);
+  await login(ADMIN.username, ADMIN.password);
+  await page.waitForURL(`${stack.url}/admin/users`);
+  await page.waitForSelector('[data-testid=users-table] .ant-table-row');
+});
+
 test('home shows the administrator, the role and the real counts', async () => {
   await page.click('[data-testid=side-nav] >> text=首页');
   await page.waitForURL(`${stack.url}/`);
