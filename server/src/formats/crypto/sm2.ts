@@ -61,7 +61,9 @@ export class Sm2Curve {
 
   constructor(readonly params: CurveParams) {
     this.Point = weierstrass({ ...params, h: 1n });
-    this.Point.BASE.precompute(8, false);
+    // Lazy: noble keeps separate tables for constant-time (signing) and public-scalar (verifying) use; build
+    // only the one that is used.
+    this.Point.BASE.precompute(8, true);
     // a ‖ b ‖ xG ‖ yG: the part of Z that does not depend on the key.
     this.fixed = concatBytes(be32(params.a), be32(params.b), be32(params.Gx), be32(params.Gy));
   }
@@ -75,7 +77,7 @@ export class Sm2Curve {
     const id = toHex(publicKey);
     const hit = this.keyCache.get(id);
     if (hit) {
-      if (++hit.uses === PRECOMPUTE_AFTER) hit.point.precompute(8, false);
+      if (++hit.uses === PRECOMPUTE_AFTER) hit.point.precompute(8, true);
       return hit.point;
     }
     let bytes = publicKey;
