@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { AuditService, verifyAuditChain } from '../../src/platform/audit/audit.service';
+import { entryHash } from '../../src/platform/audit/chain';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 const root = join(__dirname, '..', '..', '..');
@@ -60,7 +61,6 @@ describe('evarchive audit verify (child process)', () => {
     await sql`alter table audit_log disable trigger audit_log_no_change`.execute(t.db);
     // Repairing seq 4 by recomputing its own hash does not help: seq 5 still points at the old hash.
     const row = await t.db.selectFrom('audit_log').selectAll().where('seq', '=', '4').executeTakeFirstOrThrow();
-    const { entryHash } = await import('../../src/platform/audit/chain');
     const rehashed = entryHash({
       seq: row.seq, at: row.at, actorType: row.actor_type, actorId: row.actor_id, actorName: row.actor_name, action: row.action,
       targetType: row.target_type, targetId: row.target_id, unitId: row.unit_id, ip: row.ip, details: row.details, digests: row.digests, prevHash: row.prev_hash,

@@ -131,3 +131,48 @@ test('GET /api/auth/me lists every unit for a system_admin', async () => {
   expect(me.json.user.roles).toEqual([{ role: 'system_admin', unitId: null, unitName: null }]);
   expect(me.json.user.units.map((u: any) => u.code)).toEqual(['A01', 'A01-1', 'B02']);
 });
+
+describe('changing grants and disabling', () => {
+  const idOf = async (username: string) => (await t.db.selectFrom('app_user').select('id').where('username', '=', username).executeTakeFirstOrThrow()).id;
+
+  test('a unit_admin replaces only the grants inside their units; grants elsewhere stay', async () => {
+    const archB = await idOf('arch_b');
+    const r = await call(t, 'PUT', `/api/admin/users/${archB}/roles`, { token: tok.ua, body: { roles: [{ role: 'auditor', unitCode: 'A01' }] } });
+    expect(r.status).toBe(200);
+    expect(r.json.roles).toEqual([{ role: 'auditor', unitId: seed.unitA.id, unitName: '南通市财政局' }]);
+    const grants = await t.db.selectFrom('role_grant').select(['role', 'unit_id']).where('user_id', '=', archB).orderBy('role').execute();
+    expect(grants).toEqual([
+      { role: 'archivist', unit_id: seed.unitB.id },
+      { role: 'auditor', unit_id: seed.unitA.id },
+    ]);
+    const outside = await call(t, 'PUT', `/api/admin/users/${archB}/roles`, { token: tok.ua, body: { roles: [{ role: 'archivist', unitCode: 'B02' }] } });
+    expect(outside.status).toBe(403);
+  });
+
+  test('a unit_admin cannot touch a user with no grant in their units', async () => {
+    const root = await idOf('root');
+    expect((await call(t, 'PUT', `/api/admin/users/${root}/roles`, { token: tok.ua, body: { roles: [{ role: 'borrower', unitCode: 'A01' }] } })).status).toBe(404);
+    expect((await call(t, 'POST', `/api/admin/users/${root}/disable`, { token: tok.ua })).status).toBe(403);
+  });
+
+  test('disabling ends the sessions and blocks login; enabling restores it', async () => {
+    const archA = await idOf('arch_a');
+    const session = await login(t, 'arch_a', seed.pw);
+    const r = await call(t, 'POST', `/api/admin/users/${archA}/disable`, { token: tok.ua });
+    expect(r.status).toBe(200);
+    expect(r.json.disabled).toBe(true);
+    expect((await call(t, 'GET', '/api/auth/me', { token: session })).status).toBe(401);
+    expect((await call(t, 'POST', '/api/auth/login', { body: { username: 'arch_a', password: seed.pw } })).status).toBe(401);
+    expect((await call(t, 'POST', `/api/admin/users/${archA}/enable`, { token: tok.ua })).json.disabled).toBe(false);
+    tok.arch_a = await login(t, 'arch_a', seed.pw);
+  });
+
+  test('the last active system administrator cannot be demoted or disabled', async () => {
+    const root = await idOf('root');
+    const demote = await call(t, 'PUT', `/api/admin/users/${root}/roles`, { token: tok.root, body: { roles: [{ role: 'auditor' }] } });
+    expect(demote.status).toBe(409);
+    expect(demote.json.code).toBe('last_admin');
+    expect((await call(t, 'POST', `/api/admin/users/${root}/disable`, { token: tok.root })).json.message).toBe('id: you cannot disable your own account');
+    expect((await t.db.selectFrom('role_grant').select('role').where('user_id', '=', root).execute()).map((g) => g.role)).toEqual(['system_admin']);
+  });
+});

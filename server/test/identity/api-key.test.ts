@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { fixedClock } from '../../src/platform/clock/clock';
 import { CurrentPrincipal, Roles } from '../../src/platform/identity/decorators';
 import type { ClientPrincipal } from '../../src/platform/identity/principal';
+import { UserService } from '../../src/platform/identity/user.service';
 import { sha256Hex, signRequest } from '../../src/platform/identity/sign-request';
 import type { TestApp } from '../support/app';
 import { call, createIdentityTestApp, login, seedOrg } from './support';
@@ -168,19 +169,18 @@ describe('signed multipart uploads', () => {
       'content-type': 'multipart/form-data; boundary=XyZb0und4ry',
       ...signRequest({ keyId: up.keyId, secret: up.secret, method: 'POST', path: '/api/upload-probe', body: b, timestamp: clock.now() }),
     });
-    const ok = await fetch(`${t.url}/api/upload-probe`, { method: 'POST', headers: headers(body), body });
+    const ok = await fetch(`${t.url}/api/upload-probe`, { method: 'POST', headers: headers(body), body: new Uint8Array(body) });
     expect(ok.status).toBe(201);
     expect(await ok.json()).toEqual({ filename: 'invoice.pdf', size: content.length, sha256: sha256Hex(content), client: up.keyId });
 
     const tampered = multipart('XyZb0und4ry', 'invoice.pdf', Buffer.concat([content, Buffer.from('!')]));
-    const bad = await fetch(`${t.url}/api/upload-probe`, { method: 'POST', headers: headers(body), body: tampered });
+    const bad = await fetch(`${t.url}/api/upload-probe`, { method: 'POST', headers: headers(body), body: new Uint8Array(tampered) });
     expect(bad.status).toBe(401);
     expect((await bad.json()).code).toBe('signature_invalid');
   });
 });
 
 test('an unsigned multipart upload by a person is not touched by the body hashing', async () => {
-  const { UserService } = await import('../../src/platform/identity/user.service');
   await t.app.get(UserService).create('system', { username: 'clerk', password: 'long enough pw', roles: [{ role: 'reimbursement_clerk', unitCode: 'A01' }] });
   const token = await login(t, 'clerk', 'long enough pw');
   const content = Buffer.from('扫描件'.repeat(40000));
@@ -189,7 +189,7 @@ test('an unsigned multipart upload by a person is not touched by the body hashin
     content,
     Buffer.from('\r\n--b0undary--\r\n'),
   ]);
-  const r = await fetch(`${t.url}/api/upload-probe-user`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b0undary', authorization: `Bearer ${token}` }, body });
+  const r = await fetch(`${t.url}/api/upload-probe-user`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b0undary', authorization: `Bearer ${token}` }, body: new Uint8Array(body) });
   expect(r.status).toBe(201);
   expect(await r.json()).toEqual({ filename: 'scan.jpg', size: content.length, sha256: sha256Hex(content) });
 });

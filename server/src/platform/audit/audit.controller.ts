@@ -1,3 +1,4 @@
+import { ApiTags } from '@nestjs/swagger';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ValidationError } from '../errors/errors';
 import { CurrentPrincipal, Roles } from '../identity/decorators';
@@ -11,6 +12,7 @@ function optDate(v: string | undefined, field: string): Date | undefined {
   return d;
 }
 
+@ApiTags('audit')
 @Controller('admin/audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiClientService } from './api-client.service';
 import { CurrentPrincipal, FondsScope, RequestIp, Roles, UnitScope } from './decorators';
 import { OrgService } from './org.service';
@@ -6,6 +7,7 @@ import { allowedUnitIds, type Principal, type UserPrincipal } from './principal'
 import { UserService } from './user.service';
 
 /** Organisation, users and machine clients. system_admin everywhere; unit_admin inside their units. */
+@ApiTags('admin')
 @Controller('admin')
 export class IdentityAdminController {
   constructor(
@@ -72,6 +74,27 @@ export class IdentityAdminController {
   async setPassword(@CurrentPrincipal() p: UserPrincipal, @Param('id') id: string, @Body() body: any, @RequestIp() ip: string | null) {
     await this.users.setPassword(p, id, body?.password, ip);
     return { ok: true };
+  }
+
+  /** Body `{roles: [{role, unitId | unitCode}]}`: replaces the grants inside the caller's units. */
+  @Put('users/:id/roles')
+  @Roles('unit_admin')
+  async setRoles(@CurrentPrincipal() p: UserPrincipal, @Param('id') id: string, @Body() body: unknown, @RequestIp() ip: string | null) {
+    return this.users.setGrants(p, id, body, ip);
+  }
+
+  @Post('users/:id/disable')
+  @HttpCode(200)
+  @Roles('unit_admin')
+  async disable(@CurrentPrincipal() p: UserPrincipal, @Param('id') id: string, @RequestIp() ip: string | null) {
+    return this.users.setDisabled(p, id, true, ip);
+  }
+
+  @Post('users/:id/enable')
+  @HttpCode(200)
+  @Roles('unit_admin')
+  async enable(@CurrentPrincipal() p: UserPrincipal, @Param('id') id: string, @RequestIp() ip: string | null) {
+    return this.users.setDisabled(p, id, false, ip);
   }
 
   @Get('api-clients')

@@ -1,3 +1,4 @@
+import { ApiTags } from '@nestjs/swagger';
 import { All, Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError } from '../errors/errors';
@@ -8,6 +9,7 @@ import type { ClientPrincipal, Principal } from './principal';
 import { CLIENT_ROLE_IDS } from './roles';
 import { UserService } from './user.service';
 
+@ApiTags('auth')
 @Controller('auth')
 export class AuthController {
   constructor(

@@ -205,6 +205,69 @@ export class UserService {
     });
   }
 
+  /**
+   * Replaces the user's grants that lie within the actor's administration (every grant for system_admin; the
+   * grants in their units for a unit_admin, whose grants elsewhere stay untouched). The last active
+   * system_admin cannot lose the role.
+   */
+  async setGrants(actor: Principal | 'system', userId: string, body: unknown, ip: string | null = null): Promise<UserView> {
+    reqUuid(userId, 'id');
+    const b = reqObject(body);
+    const wanted = await this.parseGrants(b.roles, this.db);
+    this.assertMayGrant(actor, wanted);
+    const scope: 'all' | string[] = actor === 'system' || isSystemAdmin(actor) ? 'all' : allowedUnitIds(actor, ['unit_admin']);
+    await this.db.transaction().execute(async (trx) => {
+      const user = await trx.selectFrom('app_user').select('id').where('id', '=', userId).forUpdate().executeTakeFirst();
+      if (!user) throw new NotFoundError(`user not found: ${userId}`);
+      const current = await this.grantsOf(userId, trx);
+      const mine = (g: Grant) => scope === 'all' || (g.unitId !== null && scope.includes(g.unitId));
+      if (actor !== 'system' && scope !== 'all' && !current.some(mine)) throw new NotFoundError(`user not found: ${userId}`);
+      const kept = current.filter((g) => !mine(g));
+      const next = [...kept, ...wanted.filter((w) => !kept.some((k) => k.role === w.role && k.unitId === w.unitId))];
+      if (current.some((g) => g.role === 'system_admin') && !next.some((g) => g.role === 'system_admin')) await this.assertAnotherAdmin(trx, userId);
+      await trx.deleteFrom('role_grant').where('user_id', '=', userId).execute();
+      await trx
+        .insertInto('role_grant')
+        .values(next.map((g) => ({ user_id: userId, role: g.role as Role, unit_id: g.unitId })))
+        .execute();
+      await this.audit.record({ actor, action: 'user.grants_set', targetType: 'user', targetId: userId, unitId: wanted.find((g) => g.unitId)?.unitId ?? null, ip, details: { before: current, after: next } }, trx);
+    });
+    return this.view(userId, scope);
+  }
+
+  /** Disabling ends the user's sessions at once; a disabled user cannot sign in. */
+  async setDisabled(actor: Principal | 'system', userId: string, disabled: boolean, ip: string | null = null): Promise<UserView> {
+    reqUuid(userId, 'id');
+    if (actor !== 'system' && actor.kind === 'user' && actor.id === userId && disabled) throw new ValidationError('id: you cannot disable your own account', { field: 'id' });
+    const grants = await this.grantsOf(userId);
+    if (actor !== 'system' && !isSystemAdmin(actor)) {
+      if (grants.length === 0 || grants.some((g) => g.role === 'system_admin')) throw new ForbiddenError('only a system administrator may change this account');
+      this.assertMayGrant(actor, grants);
+    }
+    await this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('app_user').set({ disabled }).where('id', '=', userId).executeTakeFirst();
+      if (!r.numUpdatedRows) throw new NotFoundError(`user not found: ${userId}`);
+      if (disabled && grants.some((g) => g.role === 'system_admin')) await this.assertAnotherAdmin(trx, userId);
+      if (disabled) await trx.updateTable('user_session').set({ revoked_at: new Date() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+      await this.audit.record({ actor, action: disabled ? 'user.disable' : 'user.enable', targetType: 'user', targetId: userId, ip }, trx);
+    });
+    return this.view(userId, actor === 'system' ? 'all' : allowedUnitIds(actor, ['unit_admin']));
+  }
+
+  /** Refuses a change that would leave the deployment without an active system administrator. */
+  private async assertAnotherAdmin(trx: Transaction<Database>, userId: string): Promise<void> {
+    const other = await trx
+      .selectFrom('role_grant')
+      .innerJoin('app_user', 'app_user.id', 'role_grant.user_id')
+      .select('app_user.id')
+      .where('role_grant.role', '=', 'system_admin')
+      .where('app_user.disabled', '=', false)
+      .where('app_user.id', '!=', userId)
+      .limit(1)
+      .executeTakeFirst();
+    if (!other) throw new ConflictError('the last active system administrator cannot lose the role or be disabled', { field: 'roles' }, 'last_admin');
+  }
+
   async idByUsername(username: string): Promise<string> {
     const r = await this.db.selectFrom('app_user').select('id').where('username', '=', username.toLowerCase()).executeTakeFirst();
     if (!r) throw new NotFoundError(`user not found: "${username}"`, { field: 'username' });
