@@ -1,8 +1,10 @@
+import { sql } from 'kysely';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createTestDatabase } from '../support/db';
 
 /**
  * `evarchive serve` as an operator runs it: a child process on a fresh data folder with the embedded PostgreSQL
@@ -136,4 +138,29 @@ test('serve on an empty data folder: embedded PostgreSQL, first admin, health an
   expect((await fetch(`http://127.0.0.1:${httpPort}/api/health`)).status).toBe(200);
   expect(await stop(again)).toBe(0);
   expect(postmasters()).toEqual([]);
+});
+
+test('serve with DATABASE_URL uses that server; a taken port is reported and nothing is left running', async () => {
+  const testDb = await createTestDatabase({ migrate: false });
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(httpPort + 1 > 3199 ? 3100 : httpPort + 1, '127.0.0.1', () => r()));
+  const taken = (blocker.address() as { port: number }).port;
+  const folder = mkdtempSync(join(tmpdir(), 'evarchive-serve-url-'));
+  try {
+    const r = spawnSync(process.execPath, [BIN, 'serve', '--port', String(taken), '--host', '127.0.0.1'], {
+      env: { ...env({ EVARCHIVE_DATA_DIR: folder }), DATABASE_URL: testDb.url },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`evarchive: port_in_use: port ${taken} on 127.0.0.1 is already in use (--port / PORT)`);
+    // It migrated the given database and started no embedded PostgreSQL of its own.
+    expect(existsSync(join(folder, 'pg'))).toBe(false);
+    const migrated = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(testDb.db);
+    expect(migrated.rows[0]?.name).toBe('0100_platform');
+  } finally {
+    blocker.close();
+    rmSync(folder, { recursive: true, force: true });
+    await testDb.drop();
+  }
 });
