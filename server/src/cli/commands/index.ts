@@ -3,6 +3,7 @@ import { migrateCommand } from './migrate';
 import { serveCommand } from './serve';
 import { clientCommand, fondsCommand, unitCommand, userCommand } from './user';
 import { auditCommand } from './audit';
+import { inspectCommand } from './inspect';
 
 /** Every CLI command, registered in the order `evarchive --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -13,4 +14,5 @@ export function registerCommands(program: Command): void {
   fondsCommand(program);
   clientCommand(program);
   auditCommand(program);
+  inspectCommand(program);
 }

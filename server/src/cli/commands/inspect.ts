@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { inspectFile, type InspectResult } from '../../formats/inspect';
+
+/**
+ * `evarchive inspect <file|dir>... [--json]`: reads voucher files with every format reader and prints what they
+ * hold. Directories are walked recursively. A file that is read but is not a voucher is a result with errors, not a
+ * failure; the exit code is 1 only when a path cannot be read at all (missing, unreadable).
+ */
+export function inspectCommand(program: Command): void {
+  program
+    .command('inspect')
+    .description('read voucher files (OFD, PDF, XML, XBRL, JSON, photos) and show their fields')
+    .argument('<paths...>', 'files or directories (walked recursively)')
+    .option('--json', 'one JSON object per file per line (Voucher field names plus file, format, errors)')
+    .action(async (paths: string[], opts: { json?: boolean }) => {
+      const { files, unreadable } = collectFiles(paths);
+      const rows: InspectResult[] = [];
+      for (const file of files) {
+        let bytes: Uint8Array;
+        try {
+          bytes = readFileSync(file);
+        } catch (e) {
+          unreadable.push(`${file}: ${(e as Error).message}`);
+          continue;
+        }
+        const r = await inspectFile(bytes, file);
+        if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
+        else rows.push(r);
+      }
+      if (!opts.json) process.stdout.write(renderTable(rows));
+      for (const u of unreadable) console.error(`evarchive: cannot read ${u}`);
+      if (unreadable.length) process.exitCode = 1;
+    });
+}
+
+function collectFiles(paths: string[]): { files: string[]; unreadable: string[] } {
+  const files: string[] = [];
+  const unreadable: string[] = [];
+  const walk = (p: string) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      unreadable.push(`${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return;
+    }
+    if (!st.isDirectory()) {
+      files.push(p);
+      return;
+    }
+    let entries: string[];
+    try {
+      entries = readdirSync(p).sort();
+    } catch (e) {
+      unreadable.push(`${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return;
+    }
+    for (const e of entries) walk(path.join(p, e));
+  };
+  for (const p of paths) walk(p);
+  return { files, unreadable };
+}
+
+const COLUMNS: [string, (r: InspectResult) => string][] = [
+  ['file', (r) => r.file],
+  ['format', (r) => r.format],
+  ['kind', (r) => r.kind ?? ''],
+  ['number', (r) => [r.invoiceCode, r.invoiceNumber].filter(Boolean).join('/')],
+  ['date', (r) => r.issueDate ?? ''],
+  ['total', (r) => r.totalAmount ?? ''],
+  ['verdict', (r) => r.signatureVerdict ?? ''],
+  ['errors', (r) => r.errors.join('; ')],
+];
+
+/** A plain-text table; CJK characters count two columns so the columns line up in a terminal. */
+export function renderTable(rows: InspectResult[]): string {
+  const cells = rows.map((r) => COLUMNS.map(([, get]) => get(r)));
+  const widths = COLUMNS.map(([h], i) => Math.max(width(h), ...cells.map((c) => width(c[i]))));
+  const line = (c: string[]) =>
+    c
+      .map((s, i) => (i === c.length - 1 ? s : s + ' '.repeat(widths[i] - width(s))))
+      .join('  ')
+      .trimEnd() + '\n';
+  return line(COLUMNS.map(([h]) => h)) + cells.map(line).join('');
+}
+
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1;
+  return w;
+}
