@@ -118,6 +118,15 @@ describe('LocalObjectStore on disk', () => {
     expect(await store.stat(r.key)).toMatchObject({ sha256: r.sha256, sm3: r.sm3, size: 3, mediaType: 'application/octet-stream' });
     expect(existsSync(metaPath)).toBe(true);
     expect(await store.verify(r.key)).toMatchObject({ ok: true, sm3: r.sm3 });
+    // Lost metadata and altered bytes together: nothing is rebuilt from bad bytes, the key still catches them.
+    const path = store.pathOf(r.key);
+    chmodSync(path, 0o644);
+    writeFileSync(path, 'abd');
+    unlinkSync(metaPath);
+    await expect(store.get(r.key, { verify: true })).rejects.toMatchObject({ code: 'digest_mismatch' });
+    expect(existsSync(metaPath)).toBe(false);
+    chmodSync(path, 0o644);
+    writeFileSync(path, 'abc');
     // A retry of the interrupted put now simply confirms the object.
     expect(await store.put(Buffer.from('abc'), { mediaType: 'text/plain' })).toMatchObject({ created: false });
   });
@@ -128,6 +137,12 @@ describe('LocalObjectStore on disk', () => {
     await store.putNamed('packages/P/1.zip', Buffer.from('zip'), { mediaType: 'application/zip' });
     unlinkSync(join(root, '.meta', 'packages', 'P', '1.zip.json'));
     expect(await store.verify('packages/P/1.zip')).toMatchObject({ ok: false, problem: expect.stringContaining('no digests were recorded') });
+    expect(await store.stat('packages/P/1.zip')).toMatchObject({ sha256: '', sm3: '', size: 3 });
+    await expect(store.get('packages/P/1.zip', { verify: true })).rejects.toMatchObject({ code: 'digest_mismatch' });
+    // The writer retrying the interrupted put vouches for the bytes again.
+    expect(await store.putNamed('packages/P/1.zip', Buffer.from('zip'), { mediaType: 'application/zip' })).toMatchObject({ created: false });
+    expect((await store.get('packages/P/1.zip', { verify: true })).toString()).toBe('zip');
+    expect((await store.verify('packages/P/1.zip')).ok).toBe(true);
   });
 
   test('createObjectStore picks the local adapter from the configuration', async () => {

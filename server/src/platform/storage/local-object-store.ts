@@ -191,18 +191,31 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
-  /** Recorded digests; when the metadata is missing (crash between the two links) it is rebuilt from the bytes. */
-  private async metaOf(key: string): Promise<MetaRecord> {
+  /**
+   * Recorded digests. Metadata missing (a crash between the two links) is rebuilt for content keys whose bytes
+   * still match the key, since the key itself vouches for them; a named object without metadata has nothing
+   * to vouch for it and gets none (reads with verification then refuse it, as S3 does).
+   */
+  private async metaOf(key: string): Promise<MetaRecord | undefined> {
     const existing = await this.readMeta(key);
     if (existing) return existing;
+    const keySha = sha256OfKey(key);
+    if (!keySha) return undefined;
     const d = await this.digestFile(key);
-    const rebuilt: MetaRecord = { v: 1, sha256: d.sha256, sm3: d.sm3, size: d.size, mediaType: 'application/octet-stream' };
-    await this.ensureMeta(key, rebuilt);
-    return (await this.readMeta(key)) ?? rebuilt;
+    if (d.sha256 !== keySha) return undefined;
+    await this.ensureMeta(key, { v: 1, sha256: d.sha256, sm3: d.sm3, size: d.size, mediaType: 'application/octet-stream' });
+    return this.readMeta(key);
   }
 
-  private expected(key: string, meta: MetaRecord): { sha256: string; sm3: string } {
-    return { sha256: sha256OfKey(key) ?? meta.sha256, sm3: meta.sm3 };
+  private expected(key: string, meta: MetaRecord | undefined): { sha256?: string; sm3?: string } {
+    return { sha256: sha256OfKey(key) ?? meta?.sha256, sm3: meta?.sm3 };
+  }
+
+  private check(key: string, exp: { sha256?: string; sm3?: string }, d: Digests): IntegrityError | undefined {
+    const actual = { sha256: d.sha256, sm3: d.sm3 };
+    if (!exp.sha256) return new IntegrityError(key, { sha256: '(none recorded)' }, actual, `stored object ${key} has no recorded digest (interrupted write?)`);
+    if (exp.sha256 !== d.sha256 || (exp.sm3 !== undefined && exp.sm3 !== d.sm3)) return new IntegrityError(key, { sha256: exp.sha256, sm3: exp.sm3 }, actual);
+    return undefined;
   }
 
   async get(key: string, options?: GetOptions): Promise<Buffer> {
@@ -216,9 +229,8 @@ export class LocalObjectStore implements ObjectStore {
     if (options?.verify ?? this.verifyOnRead) {
       const acc = new DigestAccumulator();
       acc.update(bytes);
-      const d = acc.digest();
-      const exp = this.expected(key, await this.metaOf(key));
-      if (d.sha256 !== exp.sha256 || d.sm3 !== exp.sm3) throw new IntegrityError(key, exp, d);
+      const err = this.check(key, this.expected(key, await this.metaOf(key)), acc.digest());
+      if (err) throw err;
     }
     return bytes;
   }
@@ -233,7 +245,7 @@ export class LocalObjectStore implements ObjectStore {
       throw this.readError(key, e);
     }
     if (!(options?.verify ?? this.verifyOnRead)) return fh.createReadStream({ highWaterMark: 1 << 20 });
-    let exp: { sha256: string; sm3: string };
+    let exp: { sha256?: string; sm3?: string };
     try {
       exp = this.expected(key, await this.metaOf(key));
     } catch (e) {
@@ -241,7 +253,7 @@ export class LocalObjectStore implements ObjectStore {
       throw e;
     }
     const raw = fh.createReadStream({ highWaterMark: 1 << 20 });
-    const check = digestingStream((d) => (d.sha256 !== exp.sha256 || d.sm3 !== exp.sm3 ? new IntegrityError(key, exp, d) : undefined));
+    const check = digestingStream((d) => this.check(key, exp, d));
     raw.once('error', (e) => check.destroy(e));
     return raw.pipe(check);
   }
@@ -256,8 +268,15 @@ export class LocalObjectStore implements ObjectStore {
     }
     if (!st.isFile()) throw new NotFoundError(`object ${key} not found`, { key });
     const meta = await this.metaOf(key);
-    const info: ObjectInfo = { key, size: st.size, mediaType: meta.mediaType, sha256: meta.sha256, sm3: meta.sm3, storedAt: st.mtime };
-    if (meta.filename !== undefined) info.filename = meta.filename;
+    const info: ObjectInfo = {
+      key,
+      size: st.size,
+      mediaType: meta?.mediaType ?? 'application/octet-stream',
+      sha256: meta?.sha256 ?? '',
+      sm3: meta?.sm3 ?? '',
+      storedAt: st.mtime,
+    };
+    if (meta?.filename !== undefined) info.filename = meta.filename;
     return info;
   }
 

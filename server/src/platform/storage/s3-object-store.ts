@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client } from 'minio';
 import { systemClock, type Clock } from '../clock/clock';
-import { NotFoundError } from '../errors/errors';
+import { NotFoundError, ValidationError } from '../errors/errors';
 import { DigestAccumulator, digestingStream, digestsOf, type Digests } from './digests';
 import {
   contentKey,
@@ -47,6 +47,9 @@ export interface S3ObjectStoreOptions {
 /** Keys under this prefix are the adapter's own (the start-up probe); `validateKey` forbids dot-segments to users. */
 const INTERNAL_PREFIX = '.evarchive/';
 const PROBE_KEY = `${INTERNAL_PREFIX}conditional-put-probe`;
+
+/** S3's limit for one PUT; the adapter never uses multipart (see the class comment). */
+const MAX_SINGLE_PUT = 5 * 1024 ** 3;
 
 const META_SHA256 = 'sha256';
 const META_SM3 = 'sm3';
@@ -197,6 +200,9 @@ export class S3ObjectStore implements ObjectStore {
         const file = join(spool, 'body');
         d = await spoolTo(file, content);
         body = { file };
+      }
+      if (d.size > MAX_SINGLE_PUT) {
+        throw new ValidationError(`object of ${d.size} bytes exceeds the 5 GiB an S3 single PUT can take`, { size: d.size }, 'object_too_large');
       }
       const key = named ?? contentKey(d.sha256);
       const result = (created: boolean): PutResult => ({ key, sha256: d.sha256, sm3: d.sm3, size: d.size, created });
@@ -360,8 +366,17 @@ export class S3ObjectStore implements ObjectStore {
   async *list(prefix = ''): AsyncIterable<string> {
     validatePrefix(prefix);
     const stream = this.client.listObjectsV2(this.opts.bucket, prefix, true);
-    for await (const item of stream as AsyncIterable<{ name?: string }>) {
-      if (item.name && !item.name.startsWith(INTERNAL_PREFIX)) yield item.name;
+    const items = (stream as AsyncIterable<{ name?: string }>)[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<{ name?: string }>;
+      try {
+        next = await items.next();
+      } catch (e) {
+        throw new StorageError(`cannot list ${prefix || '(all)'} in ${this.where()}: ${describe(e)}`, { prefix });
+      }
+      if (next.done) return;
+      const name = next.value.name;
+      if (name && !name.startsWith(INTERNAL_PREFIX)) yield name;
     }
   }
 
