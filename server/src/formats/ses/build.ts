@@ -21,6 +21,8 @@ export interface SealSpec {
   sealType?: number;
   /** DER certificates of the signers allowed to use the seal (certListType 1). */
   signerCerts: Uint8Array[];
+  /** Instead of the certificates: their digests (certListType 2), e.g. { type: 'sm3', value: SM3(cert) }. */
+  signerCertDigests?: Array<{ type: string; value: Uint8Array }>;
   createDate: Date;
   validStart: Date;
   validEnd: Date;
@@ -38,8 +40,10 @@ export function buildSesSealV4(spec: SealSpec): Uint8Array {
     seq(
       int(spec.sealType ?? 1),
       utf8String(spec.name),
-      int(1),
-      seq(...spec.signerCerts.map((c) => octets(c))),
+      int(spec.signerCertDigests ? 2 : 1),
+      spec.signerCertDigests
+        ? seq(...spec.signerCertDigests.map((d) => certDigestObj(d.type, d.value)))
+        : seq(...spec.signerCerts.map((c) => octets(c))),
       generalizedTime(spec.createDate),
       generalizedTime(spec.validStart),
       generalizedTime(spec.validEnd),

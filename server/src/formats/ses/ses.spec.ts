@@ -7,7 +7,7 @@ import { sm3 } from '../crypto/hash';
 import { sm2, decodeSm2SignatureDetailed, encodeSm2SignatureDer } from '../crypto/sm2';
 import { parseCertificate } from '../crypto/x509';
 import { createSm2Certificate, sm2PublicKeyPem } from '../crypto/x509-build';
-import { opensslSm2, opensslVerifySm2 } from '../crypto/test-openssl';
+import { opensslSm2, opensslVerifySm2, openssl } from '../crypto/test-openssl';
 import { corpusAvailable, CORPUS, corpusFile, openOfdFile } from '../signatures/test-helpers';
 import { parseSesSignature, parseSesSeal, looksLikeSesSignature, parseLooseTime } from './parse';
 import { verifySesSignature, verifySeal } from './verify';
@@ -127,6 +127,18 @@ describe('SES V4: build, parse, verify', () => {
     expect(v2.signatureValid).toBe(false);
   });
 
+  it('checks membership by certificate digest (certListType 2)', () => {
+    const seal = buildSesSealV4({ ...pki.sealSpec, signerCerts: [], signerCertDigests: [{ type: 'sm3', value: sm3(pki.signer.der) }] });
+    expect(parseSesSeal(seal).certListType).toBe(2);
+    const sig = buildSesSignatureV4({ seal, timeInfo: new Date('2025-01-01Z'), signedFile: signatureXml, propertyInfo: '/x', signerCert: pki.signer.der, signerPrivateKey: pki.signerKey.privateKey });
+    const v = verifySesSignature(parseSesSignature(sig), { signedFile: signatureXml });
+    expect(v.checks.find((c) => c.check === 'cert-in-seal')).toEqual({ check: 'cert-in-seal', ok: true, reason: "signer certificate SM3 digest is in the seal's certificate digest list" });
+    expect(v.signatureValid).toBe(true);
+    const wrong = buildSesSealV4({ ...pki.sealSpec, signerCerts: [], signerCertDigests: [{ type: 'sm3', value: new Uint8Array(32) }] });
+    const sig2 = buildSesSignatureV4({ seal: wrong, timeInfo: new Date('2025-01-01Z'), signedFile: signatureXml, propertyInfo: '/x', signerCert: pki.signer.der, signerPrivateKey: pki.signerKey.privateKey });
+    expect(verifySesSignature(parseSesSignature(sig2), { signedFile: signatureXml }).signatureValid).toBe(false);
+  });
+
   it('reports a Seal.esl that differs from the embedded seal', () => {
     const other = testPki().seal;
     const v = verifySesSignature(parseSesSignature(signed), { signedFile: signatureXml, sealFile: other });
@@ -190,6 +202,7 @@ describe('SES signatures in the corpus', () => {
 
   (corpusAvailable && opensslSm2 ? it : it.skip)('SM2 signer and maker signatures: our verdict equals openssl’s', () => {
     let compared = 0;
+    let rsaCompared = 0;
     for (const { file, entry } of sesFiles) {
       const s = parseSesSignature(openOfdFile(file).read(entry));
       const where = `${path.basename(file)}:${entry}`;
@@ -202,6 +215,18 @@ describe('SES signatures in the corpus', () => {
         expect(`${where} signer ${ours}`).toBe(`${where} signer ${theirs}`);
         compared++;
       }
+      if (signer.publicKey.kind === 'rsa') {
+        // 2018 legacy V1: RSA-SHA1 over Signature.xml (ses/README.md); openssl checks the same bytes.
+        const sigXml = openOfdFile(file).read(entry.replace(/Sign(ed)?Value\.dat$/, 'Signature.xml'));
+        const ours = verifySesSignature(s, { signedFile: sigXml }).checks.find((c) => c.check === 'signature')!.ok;
+        const r = openssl(['dgst', '-sha1', '-verify', 'pub.pem', '-signature', 'sig.bin', 'msg.bin'], {
+          'pub.pem': `-----BEGIN PUBLIC KEY-----\n${Buffer.from(signer.publicKey.spki).toString('base64')}\n-----END PUBLIC KEY-----\n`,
+          'sig.bin': s.signature,
+          'msg.bin': sigXml,
+        });
+        expect(`${where} rsa ${ours}`).toBe(`${where} rsa ${r.ok && r.out.toString().includes('Verified OK')}`);
+        rsaCompared++;
+      }
       const maker = parseCertificate(s.seal.makerCert);
       if (maker.publicKey.kind === 'sm2' && s.seal.makerSignatureAlgorithm === '1.2.156.10197.1.501') {
         const sig = decodeSm2SignatureDetailed(s.seal.makerSignature).signature;
@@ -212,6 +237,8 @@ describe('SES signatures in the corpus', () => {
       }
     }
     expect(compared).toBeGreaterThanOrEqual(40);
+    expect(rsaCompared).toBe(2); // ServerSigned.ofd
+
   });
 
   const ESL = corpusFile('AnnXF__esl-demo/Seal.esl');
