@@ -63,8 +63,11 @@ const EXPECTED: [string, Partial<Voucher>, (v: Voucher) => void][] = [
     { kind: 'inv_ord', invoiceCode: '033002000211', invoiceNumber: '83089647', issueDate: '2020-07-23', checkCode: '16197833567414507415', amountExTax: '510.68', taxAmount: '15.32', totalAmount: '526.00', sellerName: '兰溪市悦济舫餐厅', sellerTaxId: '92330781MA2EDMFU50', title: '浙江增值税电子普通发票' },
     (v) => {
       expect(v.sources.invoiceNumber).toBe('embedded-xml');
-      expect(v.extra.qr).toMatchObject({ typeCode: '10', amount: '510.68' });
+      expect(v.extra.qrPayload).toBe('01,10,033002000211,83089647,510.68,20200723,16197833567414507415,0941,');
       expect(v.warnings).toEqual([]); // the malformed CustomTag.xml agrees with the attachment
+      // Default signature verification (formats/signatures): the tax bureau's gomain SES v4 seal.
+      expect(v.signatureVerdict).toBe('valid');
+      expect(v.signatures).toHaveLength(1);
     },
   ],
   [
@@ -95,7 +98,7 @@ const EXPECTED: [string, Partial<Voucher>, (v: Voucher) => void][] = [
   ],
   [
     'ofdrw__ofdrw/ofdrw-sign__src__test__resources__v4signed.ofd',
-    { kind: 'inv_ord', invoiceNumber: '99999951', totalAmount: '318.00', signatureVerdict: 'incomplete' },
+    { kind: 'inv_ord', invoiceNumber: '99999951', totalAmount: '318.00', signatureVerdict: 'valid' },
     () => undefined,
   ],
   [
@@ -116,7 +119,7 @@ const EXPECTED: [string, Partial<Voucher>, (v: Voucher) => void][] = [
     { kind: 'inv_ord', invoiceCode: '031001900511', invoiceNumber: '04875996', issueDate: '2020-04-20', amountExTax: '57.00', totalAmount: '57.00' },
     (v) => {
       expect(v.taxAmount).toBeUndefined();
-      expect(v.warnings).toContain('embedded-xml (Doc_0/Attachs/original_invoice.xml): taxAmount: amount is masked ("***"), treated as absent');
+      expect(v.warnings).toContainEqual(expect.stringMatching(/^embedded-xml \(Doc_0\/Attachs\/original_invoice\.xml\): \w*TaxTotalAmount: amount is masked \("\*\*\*"\)/));
     },
   ],
   [
@@ -162,7 +165,7 @@ const EXPECTED: [string, Partial<Voucher>, (v: Voucher) => void][] = [
     'itlabers__ofd-go/samples__0200216819200056225_001_21253000001_20220101_acc.ofd',
     { kind: 'bker', issueDate: '2022-01-01', totalAmount: '67.00' },
     // This test-data sample prints a payer account that differs in one digit from its XBRL.
-    (v) => expect(v.warnings).toEqual([expect.stringMatching(/^payerAccount: xbrl says \d{19}, page text says \d{19}$/)]),
+    (v) => expect(v.warnings).toContainEqual(expect.stringMatching(/^payerAccount: xbrl says \d{19}, page text says \d{19}$/)),
   ],
   [
     'itlabers__ofd-go/samples__bkrs_issuer_20220309_C1030311000455.ofd',

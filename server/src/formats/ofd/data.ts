@@ -13,12 +13,14 @@
  */
 import { FormatError } from '../errors';
 import { parseQrPayload } from '../qr/payload';
-import type { LineItem, VoucherKind } from '../voucher';
+import type { LineItem, Voucher, VoucherKind } from '../voucher';
+import { readXbrlElement } from '../xbrl';
+import { readDigitalInvoiceElement, readEInvoice2019Element } from '../xml';
 import { attr, child, childrenNamed, parseXml, textContent, type XmlElement } from '../xmlsafe';
 import type { OfdAttachment, OfdDocument, OfdPage } from './document';
 import type { OfdPackage } from './package';
 import { fold, pageTextRuns, textById, textLines, valueAfterLabel, valuesAfterLabel, type TextLine } from './text';
-import { CUSTOM_DATA_FIELDS, ELEMENT_FIELDS, normaliseField, type OfdField } from './values';
+import { CUSTOM_DATA_FIELDS, ELEMENT_FIELDS, normaliseField, OFD_FIELDS, type OfdField } from './values';
 import { readEmbeddedXbrl } from './xbrl';
 
 export type DataSource = 'embedded-xml' | 'xbrl' | 'custom-tag' | 'custom-data' | 'page-text';
@@ -105,6 +107,17 @@ function attachmentLayer(a: OfdAttachment, warnings: string[]): DataLayer | unde
     warnings.push(`attachment ${a.name} ignored: ${e.message}`);
     return undefined;
   }
+  // The full readers of formats/xml and formats/xbrl are used first; when one refuses the file, the OFD
+  // reader's own tolerant view below still gets the document-level fields out of it, with a warning.
+  const full = fullReader(root);
+  if (full) {
+    try {
+      return layerFromVoucher(full.source, a.path, full.read(root, a.path));
+    } catch (e) {
+      if (!(e instanceof FormatError)) throw e;
+      warnings.push(`attachment ${a.name}: ${e.message}; read with the OFD reader's tolerant fallback`);
+    }
+  }
   if (root.local === 'eInvoice') return eInvoice2019Layer(root, a.path);
   if (root.local === 'EInvoice') return digitalInvoiceLayer(root, a.path);
   if (root.local === 'xbrl') {
@@ -119,6 +132,27 @@ function attachmentLayer(a: OfdAttachment, warnings: string[]): DataLayer | unde
   }
   warnings.push(`attachment ${a.name} (${a.path}) has root <${root.name}>, not a known voucher schema; ignored`);
   return undefined;
+}
+
+function fullReader(root: XmlElement): { source: DataSource; read: (root: XmlElement, path: string) => Voucher } | undefined {
+  if (root.local === 'eInvoice') return { source: 'embedded-xml', read: (r, path) => readEInvoice2019Element(r, { path }) };
+  if (root.local === 'EInvoice') return { source: 'embedded-xml', read: (r, path) => readDigitalInvoiceElement(r, { path }) };
+  if (root.local === 'xbrl') return { source: 'xbrl', read: (r, path) => readXbrlElement(r, { path, filename: path.slice(path.lastIndexOf('/') + 1) }).voucher };
+  return undefined;
+}
+
+/** A Voucher from a full reader as a data layer (its values are already normalised). */
+function layerFromVoucher(source: DataSource, path: string, v: Voucher): DataLayer {
+  const layer = newLayer(source, path);
+  for (const f of OFD_FIELDS) {
+    const value = v[f];
+    if (typeof value === 'string' && value !== '') layer.fields[f] = value;
+  }
+  layer.lineItems = v.lineItems;
+  layer.extra = v.extra;
+  layer.kind = v.kind === 'other' ? undefined : v.kind;
+  layer.warnings = v.warnings.map((w) => `${source} (${path}): ${w}`);
+  return layer;
 }
 
 /** Containers of goods/service lines: their children are line-level, never document totals. */

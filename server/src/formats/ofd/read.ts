@@ -4,6 +4,8 @@
  * `sources`, and cross-checks the value against the lower layers — above all the printed page, which is what a
  * person sees and what the signature protects.
  */
+import { FormatError } from '../errors';
+import { verifyOfdSignatures } from '../signatures';
 import type { SignatureReport, SignatureVerdict, Voucher, VoucherKind } from '../voucher';
 import type { ZipLimits } from '../zip';
 import { openOfd, type OfdContainer } from './container';
@@ -21,10 +23,10 @@ export interface OfdSignatureCheck {
 export interface ReadOfdOptions {
   limits?: ZipLimits;
   /**
-   * Signature verification (formats/signatures). Injected so this reader stays independent of the crypto code;
-   * without it, signatures are not verified and the verdict says only whether the document is signed.
+   * Signature verification. Default: formats/signatures' `verifyOfdSignatures`. `false` skips it (the verdict
+   * then says only whether the document is signed); a function replaces it (other trust settings, tests).
    */
-  verifySignatures?: (pkg: OfdPackage, doc: OfdDocument) => OfdSignatureCheck;
+  verifySignatures?: false | ((pkg: OfdPackage, doc: OfdDocument) => OfdSignatureCheck);
 }
 
 export interface OfdVoucherResult {
@@ -49,10 +51,27 @@ export function readOfdPackageVoucher(pkg: OfdPackage, options: Omit<ReadOfdOpti
   const document = readOfdDocument(pkg);
   const data = extractOfdData(pkg, document);
   const voucher = buildVoucher(document, data);
-  const check = options.verifySignatures ? options.verifySignatures(pkg, document) : { signatures: [], verdict: signatureVerdictWithoutVerification(document) };
+  const check = checkSignatures(pkg, document, options.verifySignatures, voucher.warnings);
   voucher.signatures = check.signatures;
   voucher.signatureVerdict = check.verdict;
   return { voucher, document, attachments: document.attachments, data };
+}
+
+function checkSignatures(pkg: OfdPackage, doc: OfdDocument, verify: ReadOfdOptions['verifySignatures'], warnings: string[]): OfdSignatureCheck {
+  if (verify === false) return { signatures: [], verdict: signatureVerdictWithoutVerification(doc) };
+  try {
+    if (verify) return verify(pkg, doc);
+    const r = verifyOfdSignatures(pkg);
+    return { signatures: r.reports, verdict: r.verdict };
+  } catch (e) {
+    // The voucher stays readable when its signature data is broken; the verdict says so.
+    if (e instanceof FormatError) {
+      warnings.push(`signatures: ${e.message}`);
+      return { signatures: [], verdict: 'invalid' };
+    }
+    warnings.push(`signatures: verification could not run (${(e as Error).message})`);
+    return { signatures: [], verdict: doc.signaturesPath ? 'incomplete' : 'unsigned' };
+  }
 }
 
 /**
@@ -95,8 +114,9 @@ export function buildVoucher(doc: OfdDocument, data: OfdData): Voucher {
   // Lower layers first, so higher-priority extras overwrite.
   for (const l of [...layers].reverse()) Object.assign(v.extra, l.extra);
 
+  // The title is "as printed" (浙江增值税电子普通发票), so the page wins over the generic name in the data.
   const printedTitle = findTitle(data.lines);
-  if (!v.title && printedTitle) {
+  if (printedTitle) {
     v.title = printedTitle.title;
     v.sources.title = 'page-text';
   }

@@ -30,9 +30,9 @@ export const SAMPLE: SyntheticInvoice = {
   tax: '6.00',
   total: '106.00',
   seller: '示例科技有限公司',
-  sellerTaxId: '91110000MA00000000',
+  sellerTaxId: '91110000MA0000000H', // valid GB 32100 check character
   buyer: '样例贸易有限公司',
-  buyerTaxId: '91320000MA11111111',
+  buyerTaxId: '91320000MA1111111L',
 };
 
 /** `text` in a TextObject at (x, y) with baseline offset 3 and 1.5875 mm advances. */
