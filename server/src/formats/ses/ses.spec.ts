@@ -203,6 +203,7 @@ describe('SES signatures in the corpus', () => {
   (corpusAvailable && opensslSm2 ? it : it.skip)('SM2 signer and maker signatures: our verdict equals openssl’s', () => {
     let compared = 0;
     let rsaCompared = 0;
+    const sealsSeen = new Set<string>(); // the same seal recurs across files: compare its maker signature once
     for (const { file, entry } of sesFiles) {
       const s = parseSesSignature(openOfdFile(file).read(entry));
       const where = `${path.basename(file)}:${entry}`;
@@ -228,6 +229,9 @@ describe('SES signatures in the corpus', () => {
         rsaCompared++;
       }
       const maker = parseCertificate(s.seal.makerCert);
+      const sealId = toHex(sm3(s.seal.bytes));
+      if (sealsSeen.has(sealId)) continue;
+      sealsSeen.add(sealId);
       if (maker.publicKey.kind === 'sm2' && s.seal.makerSignatureAlgorithm === '1.2.156.10197.1.501') {
         const sig = decodeSm2SignatureDetailed(s.seal.makerSignature).signature;
         const ours = sm2.verify(maker.publicKey.key, s.seal.makerSignedBytes, sig);
@@ -236,7 +240,7 @@ describe('SES signatures in the corpus', () => {
         compared++;
       }
     }
-    expect(compared).toBeGreaterThanOrEqual(40);
+    expect(compared).toBeGreaterThanOrEqual(35);
     expect(rsaCompared).toBe(2); // ServerSigned.ofd
 
   });
