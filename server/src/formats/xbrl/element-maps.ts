@@ -61,6 +61,7 @@ export function elementMap(configId: string): ElementMap {
     kind: raw.kind,
     role: raw.role,
     prefix: raw.prefix,
+    taxonomyDate: raw.taxonomyDate,
     entryPoint: raw.entryPoint,
     title: raw.title,
     facts,

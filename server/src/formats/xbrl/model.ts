@@ -69,6 +69,10 @@ export interface FactMapping {
   type: FactValueType;
   /** XBRL `decimals` a writer should emit for numeric facts (monetary facts default to 2). */
   decimals?: string;
+  /** Writer only: emit this element only in these taxonomies (where several names alias one target). */
+  prefixes?: string[];
+  /** Writer only: never emit this element in these taxonomies. */
+  exceptPrefixes?: string[];
   $comment?: string;
 }
 
@@ -86,6 +90,8 @@ export interface ElementMap {
   kind: VoucherKind;
   role: VoucherRole;
   prefix: string;
+  /** Taxonomy date of the toolkit samples; the writer's default. */
+  taxonomyDate: string;
   entryPoint: string;
   title?: string;
   facts: FactMapping[];
