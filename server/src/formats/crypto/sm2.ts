@@ -57,7 +57,7 @@ const PRECOMPUTE_AFTER = 8;
 export class Sm2Curve {
   readonly Point: WeierstrassPointCons<bigint>;
   private readonly fixed: Uint8Array;
-  private readonly keyCache = new Map<string, { point: WeierstrassPoint<bigint>; uses: number }>();
+  private readonly keyCache = new Map<string, { point: WeierstrassPoint<bigint>; uses: number; zDefault?: Uint8Array }>();
 
   constructor(readonly params: CurveParams) {
     this.Point = weierstrass({ ...params, h: 1n });
@@ -97,9 +97,13 @@ export class Sm2Curve {
   /** Z_A = SM3(ENTL ‖ ID ‖ a ‖ b ‖ xG ‖ yG ‖ xA ‖ yA). */
   z(publicKey: Uint8Array, userId: Uint8Array = DEFAULT_USER_ID): Uint8Array {
     const P = this.publicPoint(publicKey);
+    const entry = userId === DEFAULT_USER_ID ? this.keyCache.get(toHex(publicKey)) : undefined;
+    if (entry?.zDefault) return entry.zDefault;
     const bits = userId.length * 8;
     if (bits > 0xffff) throw new FormatError('invalid_field', 'SM2 user ID longer than 8191 bytes');
-    return sm3(Uint8Array.of(bits >> 8, bits & 0xff), userId, this.fixed, be32(P.x), be32(P.y));
+    const z = sm3(Uint8Array.of(bits >> 8, bits & 0xff), userId, this.fixed, be32(P.x), be32(P.y));
+    if (entry) entry.zDefault = z;
+    return z;
   }
 
   /** e = SM3(Z ‖ M) as an integer. */
