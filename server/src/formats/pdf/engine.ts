@@ -66,6 +66,8 @@ export interface EngineOptions {
 }
 
 interface Pending {
+  /** The thread serving the request: when a thread dies, only its own requests fail. */
+  worker: Worker;
   resolve: (r: RawPdf) => void;
   reject: (e: unknown) => void;
   timer: NodeJS.Timeout;
@@ -97,6 +99,7 @@ function startWorker(heapMb: number): Worker {
   const fail = (err: Error) => {
     if (worker === w) worker = undefined;
     for (const [id, p] of pending) {
+      if (p.worker !== w) continue;
       clearTimeout(p.timer);
       p.reject(new FormatError('bad_pdf', `PDF parser stopped: ${err.message}`));
       pending.delete(id);
@@ -126,7 +129,7 @@ export function extractWithPdfjs(bytes: Uint8Array, options: EngineOptions): Pro
         if (worker === w) worker = undefined;
         void w.terminate();
       }, options.timeoutMs);
-      pending.set(id, { resolve, reject, timer });
+      pending.set(id, { worker: w, resolve, reject, timer });
       // A copy: the caller keeps its bytes (signature checks hash them afterwards).
       w.postMessage({ id, bytes: bytes.slice(), maxPages: options.maxPages, images: options.images, maxImagePixels: options.maxImagePixels });
     });

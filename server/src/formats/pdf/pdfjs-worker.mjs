@@ -31,6 +31,7 @@ async function extract({ bytes, maxPages, images, maxImagePixels }) {
     isEvalSupported: false, // never compile font programs to JS (CVE-2024-4367 class of bugs)
     isOffscreenCanvasSupported: false, // images come back as plain pixel arrays
     isImageDecoderSupported: false,
+    maxImageSize: maxImagePixels, // pdf.js skips decoding larger images altogether (default: no limit)
     disableFontFace: true,
     useSystemFonts: false,
     stopAtErrors: false,
@@ -52,6 +53,8 @@ async function extract({ bytes, maxPages, images, maxImagePixels }) {
     }
     const pages = [];
     const count = Math.min(doc.numPages, maxPages);
+    // Decoded pixels live outside the capped JS heap (ArrayBuffers), so they get their own budget per document.
+    const budget = { pixels: maxImagePixels * 2 };
     for (let n = 1; n <= count; n++) {
       const page = await doc.getPage(n);
       const text = await page.getTextContent();
@@ -69,7 +72,7 @@ async function extract({ bytes, maxPages, images, maxImagePixels }) {
         }
         if (an.fieldType === 'Sig') signatureFields.push(an.fieldName ?? '');
       }
-      const pageImages = images ? await extractImages(page, maxImagePixels) : [];
+      const pageImages = images ? await extractImages(page, maxImagePixels, budget) : [];
       const [x0, y0, x1, y1] = page.view;
       pages.push({ number: n, width: x1 - x0, height: y1 - y0, rotate: page.rotate, items, images: pageImages, signatureFields });
       page.cleanup();
@@ -86,7 +89,7 @@ async function extract({ bytes, maxPages, images, maxImagePixels }) {
 }
 
 /** Image XObjects and inline images on a page, as RGBA; masks come out as grey (polarity is irrelevant to QR). */
-async function extractImages(page, maxImagePixels) {
+async function extractImages(page, maxImagePixels, budget) {
   const ops = await page.getOperatorList();
   const out = [];
   for (let i = 0; i < ops.fnArray.length && out.length < 24; i++) {
@@ -98,6 +101,8 @@ async function extractImages(page, maxImagePixels) {
     else if (fn === OPS.paintImageMaskXObject) img = arg?.data ? { ...arg, kind: 'mask' } : await getObj(page, arg?.data ?? arg);
     if (!img || !img.width || !img.height || !img.data) continue;
     if (img.width < 21 || img.height < 21 || img.width * img.height > maxImagePixels) continue;
+    if (img.width * img.height > budget.pixels) break;
+    budget.pixels -= img.width * img.height;
     const rgba = toRgba(img);
     if (rgba) out.push({ width: img.width, height: img.height, data: rgba });
   }
