@@ -244,9 +244,12 @@ function verifySigner(sig: SesSignature, signer: Certificate, key: 'sm2' | 'rsa'
   }
 }
 
-/** Checks the seal maker's signature; cached by SM3 of the seal's bytes. */
+/**
+ * Checks the seal maker's signature; cached by SHA-256 of the seal's bytes (collision resistant like SM3, but
+ * ~5× faster in OpenSSL, and seals with pictures run to hundreds of kilobytes).
+ */
 export function verifySealCached(seal: SesSeal): SealResult {
-  const id = toHex(sm3(seal.bytes));
+  const id = toHex(digest('sha256', seal.bytes));
   const hit = sealCache.get(id);
   if (hit) return hit;
   const result = verifySeal(seal);
