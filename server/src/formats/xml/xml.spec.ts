@@ -118,7 +118,7 @@ describe('readVoucherXml dispatch', () => {
     expect(readVoucherXml(SYNTHETIC).format).toBe('einvoice-digital');
     expect(readVoucherXml('<eInvoice xmlns:fp="x"><fp:InvoiceNo>1</fp:InvoiceNo></eInvoice>').format).toBe('einvoice-2019');
     expect(formatError(() => readVoucherXml('<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"/>', { path: 'OFD.xml' })).message).toBe(
-      'OFD.xml: XML root <ofd:OFD> is not a voucher (expected <xbrl>, <eInvoice> or <EInvoice>)',
+      'OFD.xml: XML root <ofd:OFD> is not a voucher (expected <xbrl>, <eInvoice>, <EInvoice> or <EINVOICE>)',
     );
   });
 });
