@@ -41,7 +41,7 @@ export function useApi<T>(load: ((signal: AbortSignal) => Promise<T>) | null, de
         if (!ctrl.signal.aborted) setLoading(false);
       });
     return () => ctrl.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The caller's deps decide when to reload; `load` is a new closure on every render and is read via the ref.
   }, [...deps, tick]);
 
   const reload = useCallback(() => setTick((n) => n + 1), []);
