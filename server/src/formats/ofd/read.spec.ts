@@ -163,3 +163,60 @@ describe('readOfdVoucher on synthetic invoices', () => {
     }
   });
 });
+
+describe('embedded data the full readers refuse', () => {
+  it('is read by the tolerant fallback, keeping what is readable', () => {
+    const xml = originalInvoiceXml({ total: '1,06.0.0' });
+    const { voucher } = readOfdVoucher(syntheticInvoiceOfd({ originalInvoice: xml }), { verifySignatures: false });
+    expect(voucher.invoiceNumber).toBe('12345678');
+    expect(voucher.sources.invoiceNumber).toBe('embedded-xml');
+    // The unreadable total comes from the next layer, the custom tags over the printed page.
+    expect(voucher.totalAmount).toBe('106.00');
+    expect(voucher.sources.totalAmount).toBe('custom-tag');
+    expect(voucher.warnings).toContainEqual(expect.stringMatching(/^attachment original_invoice: .*; read with the OFD reader's tolerant fallback$/));
+    expect(voucher.warnings).toContain('embedded-xml (Doc_0/Attachs/original_invoice.xml): totalAmount: "1,06.0.0" is not an amount');
+  });
+});
+
+describe('hostile OFD packages', () => {
+  it('refuse a zip bomb disguised as OFD.xml with a FormatError and bounded memory', () => {
+    const { deflateRawSync, constants } = require('node:zlib') as typeof import('node:zlib');
+    const block = deflateRawSync(Buffer.alloc(1 << 20, 0x20), { level: 9, finishFlush: constants.Z_SYNC_FLUSH });
+    const bomb = Buffer.concat([...Array(512).fill(block), Buffer.from([0x03, 0x00])]);
+    const bytes = writeZip([{ name: 'OFD.xml', data: new Uint8Array(0), rawDeflate: bomb, declaredSize: 30 * 1024 * 1024 }]);
+    const before = process.memoryUsage();
+    let err: unknown;
+    try {
+      readOfdVoucher(bytes);
+    } catch (e) {
+      err = e;
+    }
+    const after = process.memoryUsage();
+    expect(err).toBeInstanceOf(FormatError);
+    expect((err as FormatError).code).toBe('compression_ratio');
+    expect((err as FormatError).message).toMatch(/^OFD\.xml: entry inflates at more than 200:1/);
+    expect(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers)).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('refuse entity expansion inside a package file', () => {
+    const evil = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><ofd:OFD>&b;</ofd:OFD>';
+    let err: unknown;
+    try {
+      readOfdVoucher(writeZip([{ name: 'OFD.xml', data: evil }]));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'xml_dtd_forbidden', message: 'OFD.xml: forbidden XML at line 1: DOCTYPE/ENTITY declarations are not accepted (no DTD processing)' });
+  });
+
+  it('refuse a path that climbs out of the package', () => {
+    const bytes = syntheticInvoiceOfd({ entries: { 'OFD.xml': `<ofd:OFD ${NS}><ofd:DocBody><ofd:DocRoot>../../Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>` } });
+    let err: unknown;
+    try {
+      readOfdVoucher(bytes);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'missing_entry', message: 'OFD.xml: DocRoot ../../Doc_0/Document.xml does not exist in the package' });
+  });
+});

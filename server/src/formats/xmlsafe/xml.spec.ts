@@ -114,6 +114,8 @@ describe('parseXml', () => {
     const doc = '<r>' + '<t ID="1" X="0">abc</t>'.repeat(100_000) + '</r>';
     const t0 = Date.now();
     expect(parseXml(doc).children).toHaveLength(100_000);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    // Linear parsing takes well under a second; a quadratic line count would take minutes. The bound is loose so
+    // a loaded CI machine does not make it flaky.
+    expect(Date.now() - t0).toBeLessThan(15_000);
   });
 });
