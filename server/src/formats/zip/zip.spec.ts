@@ -68,6 +68,46 @@ describe('openZip', () => {
     expect(text(zip.read('Doc_0/附件/说明.txt'))).toBe('说明');
   });
 
+  it('falls back to local headers when a central directory record is damaged', () => {
+    const b = sample().slice();
+    const cd = Buffer.from(b).indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    const second = Buffer.from(b).indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), cd + 4);
+    b[second + 1] = 0x00; // break the second record's signature
+    const zip = openZip(b);
+    expect(zip.source).toBe('local-headers');
+    expect(zip.warnings[0]).toMatch(/^central directory unreadable \(central directory record 2 is damaged or cut off at offset \d+\); entries recovered from local headers$/);
+    expect(text(zip.read('Doc_0/附件/说明.txt'))).toBe('说明');
+  });
+
+  it('reads ZIP64 end records (entry count and directory offset in 64 bits)', () => {
+    const plain = sample();
+    const dv = new DataView(plain.buffer, plain.byteOffset, plain.byteLength);
+    const eocdAt = plain.length - 22;
+    const count = dv.getUint16(eocdAt + 10, true);
+    const cdSize = dv.getUint32(eocdAt + 12, true);
+    const cdOffset = dv.getUint32(eocdAt + 16, true);
+    const z = new Uint8Array(56 + 20 + 22);
+    const zv = new DataView(z.buffer);
+    zv.setUint32(0, 0x06064b50, true); // ZIP64 end of central directory record
+    zv.setBigUint64(4, 44n, true);
+    zv.setBigUint64(24, BigInt(count), true);
+    zv.setBigUint64(32, BigInt(count), true);
+    zv.setBigUint64(40, BigInt(cdSize), true);
+    zv.setBigUint64(48, BigInt(cdOffset), true);
+    zv.setUint32(56, 0x07064b50, true); // locator
+    zv.setBigUint64(64, BigInt(eocdAt), true);
+    zv.setUint32(72, 1, true);
+    zv.setUint32(76, 0x06054b50, true); // classic record, saturated
+    zv.setUint16(76 + 8, 0xffff, true);
+    zv.setUint16(76 + 10, 0xffff, true);
+    zv.setUint32(76 + 12, 0xffffffff, true);
+    zv.setUint32(76 + 16, 0xffffffff, true);
+    const zip = openZip(concatBytes([plain.subarray(0, eocdAt), z]));
+    expect(zip.source).toBe('central-directory');
+    expect(zip.entries).toHaveLength(4);
+    expect(text(zip.read('OFD.xml'))).toBe('<ofd:OFD/>');
+  });
+
   it('reports a truncated archive, naming the entry that is cut off', () => {
     const full = sample();
     const cut = full.subarray(0, 140); // inside Doc_0/Document.xml's data
