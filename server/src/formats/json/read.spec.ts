@@ -42,6 +42,12 @@ describe('readVoucherJson on synthetic input', () => {
     expect(formatError(() => readVoucherJson(new Uint8Array([0x7b, 0xff, 0x7d]))).message).toBe('JSON is not valid UTF-8');
   });
 
+  it('refuses oversized input before parsing it', () => {
+    const e = formatError(() => readVoucherJson(new Uint8Array(16 * 1024 * 1024 + 1)));
+    expect(e.code).toBe('too_large');
+    expect(e.message).toBe('JSON of 16777217 bytes exceeds 16777216');
+  });
+
   it('names the element of a malformed amount', () => {
     expect(formatError(() => readVoucherJson('{"XPayAmt":"九百","VoucherNo":"1"}')).message).toBe('XPayAmt: not an amount: "九百"');
   });

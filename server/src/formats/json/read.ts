@@ -27,8 +27,12 @@ export interface ReadJsonOptions {
   filename?: string;
 }
 
+/** An e-voucher's JSON is a few kilobytes; anything near this is not one (and JSON.parse would hold it all). */
+export const MAX_JSON_BYTES = 16 * 1024 * 1024;
+
 export function readVoucherJson(bytes: Uint8Array | string, options: ReadJsonOptions = {}): VoucherJson {
   const where = options.path;
+  if (bytes.length > MAX_JSON_BYTES) throw new FormatError('too_large', `JSON of ${bytes.length} bytes exceeds ${MAX_JSON_BYTES}`, where);
   const text = typeof bytes === 'string' ? bytes : decodeUtf8(bytes, where);
   let data: unknown;
   try {
