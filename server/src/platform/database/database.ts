@@ -15,6 +15,11 @@ export function createDb(url: string, opts: { max?: number; applicationName?: st
     max: opts.max ?? 10,
     application_name: opts.applicationName ?? 'evarchive',
   });
+  // An idle client losing its connection (database restart, embedded cluster stopped) emits 'error' on the
+  // pool; unhandled, that would crash the process. The next query reconnects or fails with a clear error.
+  pool.on('error', (err) => {
+    if (process.env.EVARCHIVE_LOG_LEVEL !== 'error') console.warn(`database: idle connection lost: ${err.message}`);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

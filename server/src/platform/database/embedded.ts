@@ -39,6 +39,31 @@ function runningPort(clusterDir: string): number | undefined {
   }
 }
 
+function runningPid(clusterDir: string): number | undefined {
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!pid) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
+  }
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EPERM') return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Makes every ancestor of `dir` traversable (o+x) so the postgres user can reach the cluster when we are root. */
 function ensureTraversable(dir: string) {
   if (process.getuid?.() !== 0) return;
@@ -94,7 +119,11 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log?:
     url: urlFor(port),
     owned: true,
     stop: async () => {
-      await pg.stop();
+      // The library waits for the postmaster's 'exit' event, which never comes when it has already exited
+      // (e.g. Ctrl-C reached the whole process group); don't hang on it.
+      const pid = runningPid(clusterDir);
+      if (pid === undefined) return;
+      await Promise.race([pg.stop(), waitForExit(pid, 15000)]);
     },
   };
 }
