@@ -2,12 +2,14 @@
  * Normalisers of the bank vouchers: 银行电子回单 (bker) and 银行电子对账单 (bkrs).
  */
 import type { Money, Voucher } from '../voucher';
+import { checkAmountInWords } from './checks';
 import { fromFen, toFen } from './money';
 
 /** 银行电子回单: the amount is one transaction; currency defaults to CNY only where the receipt states none. */
 export function normaliseBankReceipt(v: Voucher): Voucher {
   if (v.totalAmount !== undefined && toFen(v.totalAmount) < 0n)
     v.warnings.push(`TransactionAmountInFigures is negative (${v.totalAmount}); the direction belongs in IdentificationOfCreditOrDebit`);
+  checkAmountInWords(v);
   return v;
 }
 

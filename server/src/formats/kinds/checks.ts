@@ -3,7 +3,8 @@
  * voucher the issuer sent, so each disagreement becomes one warning sentence for the reviewer.
  */
 import type { Money, Voucher } from '../voucher';
-import { addMoney, isNegativeMoney, moneyEquals } from './money';
+import { addMoney, isNegativeMoney, moneyEquals, toFen } from './money';
+import { parseAmountInWords } from './words';
 
 /** 合计金额 + 合计税额 = 价税合计. */
 export function checkTotals(v: Voucher): void {
@@ -47,4 +48,18 @@ export function derive<K extends 'invoiceCode' | 'invoiceNumber' | 'totalAmount'
   if (value === undefined || v[field] !== undefined) return;
   v[field] = value;
   v.sources[field] = v.sources[field] ?? 'xbrl';
+}
+
+/** 价税合计（大写）agrees with the figures; the sign is compared only where the words carry one. */
+export function checkAmountInWords(v: Voucher, key = 'totalAmountInWords'): void {
+  const words = v.extra[key];
+  if (typeof words !== 'string' || v.totalAmount === undefined) return;
+  const said = parseAmountInWords(words);
+  if (said === undefined) {
+    v.warnings.push(`amount in words "${words}" cannot be read as an amount`);
+    return;
+  }
+  const abs = (m: string) => (toFen(m) < 0n ? -toFen(m) : toFen(m));
+  const same = isNegativeMoney(said) ? moneyEquals(said, v.totalAmount) : abs(said) === abs(v.totalAmount);
+  if (!same) v.warnings.push(`amount in words "${words}" says ${said}, but totalAmount is ${v.totalAmount}`);
 }

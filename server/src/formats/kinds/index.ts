@@ -34,7 +34,8 @@ export function normaliseVoucher(v: Voucher): Voucher {
 export * from './money';
 export * from './dates';
 export * from './taxid';
-export { checkTotals, checkLineItemSums } from './checks';
+export { checkTotals, checkLineItemSums, checkAmountInWords } from './checks';
+export { parseAmountInWords } from './words';
 export { kindFromInvoiceCode } from './invoices';
 export { buildVoucher, emptyVoucher } from './build';
 export { VOUCHER_FIELDS, orderVoucher } from './fields';

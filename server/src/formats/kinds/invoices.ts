@@ -3,7 +3,7 @@
  * 数电票 (einv_ord, einv_spcl; 20-digit number, no code).
  */
 import type { Voucher, VoucherKind } from '../voucher';
-import { checkLineItemSums, checkShape, checkTotals, derive, markRed } from './checks';
+import { checkAmountInWords, checkLineItemSums, checkShape, checkTotals, derive, markRed } from './checks';
 
 /**
  * The last two digits of a 12-digit electronic invoice code give its type: 11 增值税电子普通发票, 12 通行费电子普票,
@@ -32,6 +32,7 @@ export function normaliseVatInvoice(v: Voucher): Voucher {
   if (byCode && byCode !== v.kind) v.warnings.push(`invoice code ${v.invoiceCode} denotes ${byCode}, but the voucher says ${v.kind}`);
   checkTotals(v);
   checkLineItemSums(v);
+  checkAmountInWords(v);
   markRed(v);
   return v;
 }
@@ -42,6 +43,7 @@ export function normaliseDigitalInvoice(v: Voucher): Voucher {
   if (v.invoiceCode !== undefined) v.warnings.push(`invoiceCode "${v.invoiceCode}" given, but 数电票 have no invoice code`);
   checkTotals(v);
   checkLineItemSums(v);
+  checkAmountInWords(v);
   markRed(v);
   return v;
 }

@@ -7,6 +7,8 @@ import { checkYearMonth, parseDate } from './dates';
 import { addMoney, canonicalDecimal, compareMoney, fromFen, moneyEquals, normaliseTaxRate, parseMoney, subtractMoney, toFen } from './money';
 import { isValidUscc, maskTaxId, normaliseTaxId, usccCheckChar } from './taxid';
 import { kindFromInvoiceCode } from './invoices';
+import { parseAmountInWords } from './words';
+import { checkAmountInWords } from './checks';
 
 function formatError(fn: () => unknown): FormatError {
   try {
@@ -226,5 +228,35 @@ describe('consistency checks', () => {
       'statement line 2: balance moves by 156.23 from 95445.32 to 95601.55, but the amount is 156.22',
       "closing balance 95601.54 differs from the last line's balance 95601.55",
     ]);
+  });
+});
+
+describe('amounts in words (大写金额)', () => {
+  it.each([
+    ['贰佰陆拾陆元整', '266.00'],
+    ['壹拾壹圆贰角', '11.20'],
+    ['玖万捌仟元整', '98000.00'],
+    ['壹仟零陆拾圆整', '1060.00'],
+    ['贰万伍仟贰佰伍拾肆圆陆角贰分', '25254.62'],
+    ['壹亿零贰佰万元整', '102000000.00'],
+    ['拾元整', '10.00'],
+    ['伍角', '0.50'],
+    ['零元整', '0.00'],
+    ['（负数）壹佰壹拾叁圆整', '-113.00'],
+  ])('%s → %s', (words, expected) => {
+    expect(parseAmountInWords(words)).toBe(expected);
+  });
+  it.each(['ABC', '壹佰伍', '贰佰元X'])('%s is not an amount', (w) => expect(parseAmountInWords(w)).toBeUndefined());
+
+  it('checks the words against the total', () => {
+    const v = { ...emptyVoucher('inv_ord'), totalAmount: '266.00', extra: { totalAmountInWords: '贰佰陆拾陆元整' } };
+    checkAmountInWords(v);
+    expect(v.warnings).toEqual([]);
+    v.totalAmount = '-266.00'; // red invoice whose words carry no sign
+    checkAmountInWords(v);
+    expect(v.warnings).toEqual([]);
+    v.totalAmount = '265.00';
+    checkAmountInWords(v);
+    expect(v.warnings).toEqual(['amount in words "贰佰陆拾陆元整" says 266.00, but totalAmount is 265.00']);
   });
 });
