@@ -63,7 +63,8 @@ export function extractOfdData(pkg: OfdPackage, doc: OfdDocument): OfdData {
     if (layer) layers.push(layer);
   }
   const cd = customDataLayer(doc);
-  if (cd) layers.push(cd);
+  if (!isEmpty(cd)) layers.push(cd);
+  else warnings.push(...cd.warnings); // e.g. only a masked *** amount
   if (firstPage) {
     const pt = pageTextLayer(lines, firstPage);
     if (pt) layers.push(pt);
@@ -320,13 +321,13 @@ function customTagLayer(pkg: OfdPackage, doc: OfdDocument, path: string, warning
 
 // ---- 3. OFD.xml CustomData ---------------------------------------------------------------------------------
 
-function customDataLayer(doc: OfdDocument): DataLayer | undefined {
+function customDataLayer(doc: OfdDocument): DataLayer {
   const layer = newLayer('custom-data', 'OFD.xml#CustomData');
   for (const { name, value } of doc.info.customData) {
     const field = CUSTOM_DATA_FIELDS[name.replace(/\s+/g, '')];
     if (field) put(layer, field, value);
   }
-  return isEmpty(layer) ? undefined : layer;
+  return layer;
 }
 
 // ---- 4. Page text ------------------------------------------------------------------------------------------

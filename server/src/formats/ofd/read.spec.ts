@@ -76,6 +76,13 @@ describe('readOfdVoucher on synthetic invoices', () => {
     expect(voucher.warnings).toEqual(['custom-data (OFD.xml#CustomData): taxAmount: amount is masked ("***"), treated as absent']);
   });
 
+  it('still reports a masked amount when it is all the CustomData holds', () => {
+    const { voucher } = readOfdVoucher(syntheticInvoiceOfd({ customTag: null, customData: { 合计税额: '***' } }), { verifySignatures: false });
+    expect(voucher.taxAmount).toBe('6.00');
+    expect(voucher.sources.taxAmount).toBe('page-text');
+    expect(voucher.warnings).toEqual(['custom-data (OFD.xml#CustomData): taxAmount: amount is masked ("***"), treated as absent']);
+  });
+
   it('reads everything from printed labels when there is no structured data', () => {
     const { voucher } = readOfdVoucher(syntheticInvoiceOfd({ customTag: null, customData: {} }));
     expect(voucher).toMatchObject(expected);
