@@ -74,3 +74,24 @@ describe('audit chain (PostgreSQL)', () => {
     expect(await verifyAuditChain(t.db)).toMatchObject({ ok: false, seq: '1', reason: 'hash_mismatch', entries: 0 });
   });
 });
+
+describe('audit inside a stricter transaction', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('refuses to append under REPEATABLE READ (its snapshot could miss the newest entry) and stores nothing', async () => {
+    const audit = new AuditService(t.db);
+    await expect(
+      t.db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute((trx) => audit.record({ actor: 'system', action: 'test.rr' }, trx)),
+    ).rejects.toThrow('audit entry not appended: record inside a READ COMMITTED transaction (this one is repeatable read)');
+    expect(await t.db.selectFrom('audit_log').select('seq').execute()).toEqual([]);
+  });
+});

@@ -172,3 +172,14 @@ test('guessing the current password through a session locks the account and ends
   expect((await call(t, 'GET', '/api/auth/me', { token })).status).toBe(401);
   expect((await call(t, 'POST', '/api/auth/login', { body: { username: 'acc_lock', password: 'long enough pw' } })).status).toBe(423);
 });
+
+test('a login clears the user\'s sessions that expired more than a day ago', async () => {
+  clock.set('2026-12-03T08:00:00.000Z');
+  await login(t, 'root', seed.pw);
+  const count = async () => Number((await t.db.selectFrom('user_session').innerJoin('app_user', 'app_user.id', 'user_session.user_id').select((eb) => eb.fn.countAll().as('n')).where('username', '=', 'root').executeTakeFirstOrThrow()).n);
+  expect(await count()).toBeGreaterThanOrEqual(1);
+  clock.set('2026-12-04T09:00:00.001Z');
+  await login(t, 'root', seed.pw);
+  expect(await count()).toBe(1);
+  clock.set('2026-12-03T08:00:00.000Z');
+});

@@ -3,7 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import { systemClock, type Clock } from '../clock/clock';
 import type { Db } from '../database/database';
 import type { Database } from '../database/schema';
-import { ValidationError } from '../errors/errors';
+import { ConflictError, ValidationError } from '../errors/errors';
 import { CLOCK, DB } from '../tokens';
 import { entryHash, GENESIS_HASH, jsonNormalise, type ChainedEntry } from './chain';
 
@@ -109,6 +109,11 @@ export async function appendAuditEntry(trx: Transaction<Database>, clock: Clock,
     throw new ValidationError(`audit entry: unitId is not a unit id: "${input.unitId}"`, { field: 'unitId' });
   }
   const actor = actorColumns(input.actor);
+  // Under REPEATABLE READ / SERIALIZABLE the snapshot may predate the lock and miss the newest entry.
+  const iso = await sql<{ level: string }>`select current_setting('transaction_isolation') as level`.execute(trx);
+  if (iso.rows[0]?.level !== 'read committed') {
+    throw new ConflictError(`audit entry not appended: record inside a READ COMMITTED transaction (this one is ${iso.rows[0]?.level})`, {}, 'audit_isolation');
+  }
   await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
   const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const entry: ChainedEntry = {

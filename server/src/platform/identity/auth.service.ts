@@ -101,6 +101,8 @@ export class AuthService {
       const sessionId = randomBytes(24).toString('base64url');
       const expiresAt = new Date(now.getTime() + sessionTtlMinutes * 60_000);
       await trx.updateTable('app_user').set({ failed_logins: 0, locked_until: null, last_login_at: now }).where('id', '=', u.id).execute();
+      // Sessions long expired are useless (the audit log keeps the history), so each login clears the user's.
+      await trx.deleteFrom('user_session').where('user_id', '=', u.id).where('expires_at', '<', new Date(now.getTime() - 86_400_000)).execute();
       await trx
         .insertInto('user_session')
         .values({ id: sessionId, user_id: u.id, created_at: now, expires_at: expiresAt, ip, user_agent: ctx.userAgent?.slice(0, 500) ?? null })
