@@ -290,7 +290,7 @@ function customTagLayer(pkg: OfdPackage, doc: OfdDocument, path: string, warning
       }
       if (v === '' || v === '0') continue; // ObjectRef 0: "no object"
       const t = pageText(attr(r, 'PageRef'))?.get(v);
-      if (t === undefined) layer.warnings.push(`custom-tag (${path}): ${key} points at text object ${v} on page ${attr(r, 'PageRef') ?? '?'}, which does not exist`);
+      if (t === undefined) layer.warnings.push(`custom-tag (${path}): ${key} points at object ${v} on page ${attr(r, 'PageRef') ?? '?'}, which does not exist`);
       else parts.push(t);
     }
     const value = parts.join('');

@@ -61,6 +61,7 @@ describe('readOfdDocument', () => {
     expect(number.xEnd).toBeCloseTo(168 + 7 * 1.5875 + 3.175 / 2, 5);
     expect(pageText(doc, doc.pages[0]).split('\n')).toContain('发票号码： 12345678');
     expect(textById(doc, doc.pages[0]).get('7')).toBe('发票代码：'); // template objects are addressable too
+    expect(textById(doc, doc.pages[0]).get('35')).toBe(''); // the QR image exists but carries no text
     expect(pageText(doc, doc.pages[0], { annotations: true })).toContain('下载次数：1');
   });
 

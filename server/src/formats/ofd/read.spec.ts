@@ -103,7 +103,7 @@ describe('readOfdVoucher on synthetic invoices', () => {
   it('names dangling object references', () => {
     const tag = `<ofd:root ${NS}><ofd:InvoiceNo><ofd:ObjectRef PageRef="1">999</ofd:ObjectRef></ofd:InvoiceNo></ofd:root>`;
     const { voucher } = readOfdVoucher(syntheticInvoiceOfd({ customTag: tag, customData: {} }));
-    expect(voucher.warnings).toContain('custom-tag (Doc_0/Tags/CustomTag.xml): InvoiceNo points at text object 999 on page 1, which does not exist');
+    expect(voucher.warnings).toContain('custom-tag (Doc_0/Tags/CustomTag.xml): InvoiceNo points at object 999 on page 1, which does not exist');
     expect(voucher.sources.invoiceNumber).toBe('page-text');
   });
 

@@ -105,15 +105,17 @@ export function pageText(doc: OfdDocument, page: OfdPage, options: { annotations
 }
 
 /**
- * TextObject ID → its text (all TextCodes joined without separator; a 密码区 spans several TextCodes), over the
- * page's own layers and its templates. This is the join key of custom tags (ofd.md §8).
+ * Graphic unit ID → its text (all TextCodes joined without separator; a 密码区 spans several TextCodes), over the
+ * page's own layers and its templates. This is the join key of custom tags (ofd.md §8). Non-text units (an
+ * image of a handwritten signature, a path) map to '' so a reference to them is known to exist.
  */
 export function textById(doc: OfdDocument, page: OfdPage): Map<string, string> {
   const map = new Map<string, string>();
   const visit = (objects: OfdGraphic[]) => {
     for (const o of objects) {
       if (o.kind === 'block') visit(o.objects);
-      else if (o.kind === 'text' && o.id !== undefined && !map.has(o.id)) map.set(o.id, o.codes.map((c) => c.text).join(''));
+      if (o.id === undefined || map.has(o.id)) continue;
+      map.set(o.id, o.kind === 'text' ? o.codes.map((c) => c.text).join('') : '');
     }
   };
   for (const l of page.layers) visit(l.objects);
