@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # S3Proxy (org.gaul:s3proxy from Maven Central): a real S3 API server over a temporary folder, for the S3 adapter's
-# tests. Ports 9100-9199 on 127.0.0.1 only.
+# tests. Ports 9100-9149 on 127.0.0.1 only (S3Mock uses 9150-9199).
 #
 #   scripts/servers/s3proxy.sh provision              download into .ci/servers/s3proxy (first run only)
 #   scripts/servers/s3proxy.sh start [--owner PID]    start on a free port; prints KEY=VALUE lines on stdout:
@@ -32,7 +32,7 @@ start() {
 
   exec 9>"$CACHE_ROOT/.start-$NAME.lock"
   flock 9
-  local port; port="$(free_port 9100 9199)" || die "no free port in 9100-9199"
+  local port; port="$(free_port 9100 9149)" || die "no free port in 9100-9149"
   cat > "$state/s3proxy.conf" <<CONF
 s3proxy.endpoint=http://127.0.0.1:$port
 s3proxy.authorization=aws-v2-or-v4

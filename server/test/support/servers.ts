@@ -33,6 +33,14 @@ export interface S3ProxyHandle extends ServerHandle {
 
 export type OpenSearchHandle = ServerHandle;
 
+/** S3Mock checks no credentials; these are what the tests pass. */
+export interface S3MockHandle extends ServerHandle {
+  endPoint: string;
+  port: number;
+  accessKey: string;
+  secretKey: string;
+}
+
 function run(script: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('bash', [join(SCRIPTS, script), ...args], { timeout: timeoutMs, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
@@ -68,6 +76,22 @@ export async function startS3Proxy(): Promise<S3ProxyHandle> {
     pid: Number(v.S3PROXY_PID),
     state: v.S3PROXY_STATE,
     stop: stopper('s3proxy.sh', v.S3PROXY_STATE),
+  };
+}
+
+/** Adobe S3Mock: accepts object-lock buckets and reports per-object retention (it does not enforce it). */
+export async function startS3Mock(): Promise<S3MockHandle> {
+  const v = parse(await run('s3mock.sh', ['start', '--owner', String(process.pid)], SERVER_START_TIMEOUT_MS));
+  const url = new URL(v.S3MOCK_URL);
+  return {
+    url: v.S3MOCK_URL,
+    endPoint: url.hostname,
+    port: Number(url.port),
+    accessKey: 'evarchive-test',
+    secretKey: 'evarchive-test-secret',
+    pid: Number(v.S3MOCK_PID),
+    state: v.S3MOCK_STATE,
+    stop: stopper('s3mock.sh', v.S3MOCK_STATE),
   };
 }
 

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { Client } from 'minio';
+import { Client, RETENTION_MODES } from 'minio';
 import { systemClock, type Clock } from '../clock/clock';
 import { NotFoundError, ValidationError } from '../errors/errors';
 import { DigestAccumulator, digestingStream, digestsOf, type Digests } from './digests';
@@ -133,9 +133,11 @@ export class S3ObjectStore implements ObjectStore {
       if (!this.objectLock) this.notes.push(`bucket ${bucket} has no object lock: originals are protected by write-once checks only`);
     } catch (e) {
       const code = s3code(e);
-      if (isUnsupported(e)) this.notes.push(`the server does not implement S3 object lock (${code}): no retention, originals are protected by write-once checks only`);
-      else if (code === 'ObjectLockConfigurationNotFoundError')
-        this.notes.push(`bucket ${bucket} was created without object lock (S3 can only enable it at creation): originals are protected by write-once checks only`);
+      // AWS answers ObjectLockConfigurationNotFoundError for a bucket without lock, some servers InvalidRequest;
+      // only NotImplemented means the server has no object lock at all.
+      if (code === 'NotImplemented') this.notes.push(`the server does not implement S3 object lock (${code}): no retention, originals are protected by write-once checks only`);
+      else if (code === 'ObjectLockConfigurationNotFoundError' || code === 'InvalidRequest')
+        this.notes.push(`bucket ${bucket} has no object lock (S3 enables it only when a bucket is created): originals are protected by write-once checks only`);
       else throw new StorageError(`cannot read the object-lock configuration of ${this.where()}: ${describe(e)}`, { bucket });
     }
     if (this.objectLock && this.opts.retentionDays === 0) this.notes.push('object lock is on but retentionDays is 0: objects get no retention of their own (the bucket default, if any, applies)');
@@ -207,9 +209,11 @@ export class S3ObjectStore implements ObjectStore {
       const key = named ?? contentKey(d.sha256);
       const result = (created: boolean): PutResult => ({ key, sha256: d.sha256, sm3: d.sm3, size: d.size, created });
 
-      const existing = await this.recordedSha256(key);
-      if (existing !== undefined) {
-        if (named && existing !== d.sha256) throw writeOnceConflict(key);
+      const existing = await this.head(key);
+      if (existing) {
+        if (named && recordedSha256(existing) !== d.sha256) throw writeOnceConflict(key);
+        // A retry after a put whose retention step failed completes it here.
+        await this.ensureRetention(key, existing);
         return result(false);
       }
 
@@ -221,21 +225,22 @@ export class S3ObjectStore implements ObjectStore {
       // Header values must be ASCII; Chinese file names are percent-encoded and decoded on stat().
       if (options.filename !== undefined) headers[`x-amz-meta-${META_FILENAME}`] = encodeURIComponent(options.filename);
       if (this.conditionalPut !== false) headers['If-None-Match'] = '*';
-      if (this.objectLock && this.opts.retentionDays > 0) {
-        const until = new Date(this.clock.now().getTime() + this.opts.retentionDays * 86_400_000);
+      const until = this.retainUntil();
+      if (until) {
         headers['x-amz-object-lock-mode'] = 'COMPLIANCE';
         headers['x-amz-object-lock-retain-until-date'] = until.toISOString();
       }
       try {
         await this.rawPut(key, body, d, headers);
-        return result(true);
       } catch (e) {
         if (!isPreconditionFailed(e)) throw e;
         // Lost a race with another writer of the same key after our HEAD.
-        const now = await this.recordedSha256(key);
-        if (named && now !== d.sha256) throw writeOnceConflict(key);
+        const now = await this.head(key);
+        if (named && (!now || recordedSha256(now) !== d.sha256)) throw writeOnceConflict(key);
         return result(false);
       }
+      if (until) await this.ensureRetention(key, await this.head(key));
+      return result(true);
     } catch (e) {
       if (e instanceof Error && 'code' in e && !(e as { status?: unknown }).status) {
         throw new StorageError(`storing to ${this.where()} failed: ${describe(e)}`, { bucket: this.opts.bucket });
@@ -263,11 +268,60 @@ export class S3ObjectStore implements ObjectStore {
     res.resume();
   }
 
-  /** The SHA-256 recorded on an existing object, '' when it has none, undefined when there is no object. */
-  private async recordedSha256(key: string): Promise<string | undefined> {
+  /** When new objects' retention ends; undefined when the bucket has no object lock or none is configured. */
+  private retainUntil(): Date | undefined {
+    if (!this.objectLock || this.opts.retentionDays <= 0) return undefined;
+    return new Date(this.clock.now().getTime() + this.opts.retentionDays * 86_400_000);
+  }
+
+  /**
+   * Some servers accept an object-lock bucket but ignore the retention headers of a PUT (S3Mock does); the HEAD
+   * after the PUT shows it, and PutObjectRetention sets it instead. Without this, such a server would leave
+   * originals unprotected while capabilities() claimed retention.
+   */
+  private async ensureRetention(key: string, headers: IncomingHttpHeaders | undefined): Promise<void> {
+    const until = this.retainUntil();
+    if (!until || !headers) return;
+    // An existing retention is never touched: re-putting an original must not extend (or shorten) its term.
+    if (await this.retentionOf(key, headers)) return;
     try {
-      const st = await this.client.statObject(this.opts.bucket, key);
-      return (st.metaData?.[META_SHA256] as string | undefined) ?? '';
+      await this.client.putObjectRetention(this.opts.bucket, key, {
+        mode: RETENTION_MODES.COMPLIANCE,
+        retainUntilDate: until.toISOString(),
+        // The version just written (the HEAD's); '' on an unversioned server makes minio omit it.
+        versionId: header(headers['x-amz-version-id']) ?? '',
+      });
+    } catch (e) {
+      throw new StorageError(
+        `object ${key} is stored but the server refused its COMPLIANCE retention (${describe(e)}); putting it again retries the retention`,
+        { key },
+      );
+    }
+  }
+
+  /** The retention end of an object: from its HEAD headers, else asked for (some servers omit it from HEAD). */
+  private async retentionOf(key: string, headers: IncomingHttpHeaders): Promise<Date | undefined> {
+    const fromHead = header(headers['x-amz-object-lock-retain-until-date']);
+    if (fromHead) return new Date(fromHead);
+    if (!this.objectLock) return undefined;
+    try {
+      const r = (await this.client.getObjectRetention(this.opts.bucket, key, { versionId: header(headers['x-amz-version-id']) ?? '' })) as
+        | { retainUntilDate?: string }
+        | undefined;
+      return r?.retainUntilDate ? new Date(r.retainUntilDate) : undefined;
+    } catch (e) {
+      // "No retention on this object": AWS says NoSuchObjectLockConfiguration, S3Mock a 404.
+      if (s3code(e) === 'NoSuchObjectLockConfiguration' || isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /** The object's raw response headers (minio's statObject drops the object-lock ones), undefined when absent. */
+  private async head(key: string): Promise<IncomingHttpHeaders | undefined> {
+    try {
+      const res = await this.client.makeRequestAsync({ method: 'HEAD', bucketName: this.opts.bucket, objectName: key }, '', [200], this.opts.region);
+      res.resume();
+      return res.headers;
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
@@ -330,35 +384,39 @@ export class S3ObjectStore implements ObjectStore {
 
   async stat(key: string): Promise<ObjectInfo> {
     validateKey(key);
-    let st;
+    let h: IncomingHttpHeaders | undefined;
     try {
-      st = await this.client.statObject(this.opts.bucket, key);
+      h = await this.head(key);
     } catch (e) {
-      if (isNotFound(e)) throw new NotFoundError(`object ${key} not found`, { key });
       throw new StorageError(`cannot stat ${key} on ${this.where()}: ${describe(e)}`, { key });
     }
-    const m = (st.metaData ?? {}) as Record<string, string>;
+    if (!h) throw new NotFoundError(`object ${key} not found`, { key });
     const info: ObjectInfo = {
       key,
-      size: st.size,
-      mediaType: m['content-type'] ?? 'application/octet-stream',
-      sha256: m[META_SHA256] ?? '',
-      sm3: m[META_SM3] ?? '',
-      storedAt: st.lastModified,
+      size: Number(header(h['content-length']) ?? 0),
+      mediaType: header(h['content-type']) ?? 'application/octet-stream',
+      sha256: recordedSha256(h),
+      sm3: header(h[`x-amz-meta-${META_SM3}`]) ?? '',
+      storedAt: new Date(header(h['last-modified']) ?? 0),
     };
-    if (m[META_FILENAME] !== undefined) info.filename = decodeURIComponent(m[META_FILENAME]);
-    const until = m['x-amz-object-lock-retain-until-date'];
-    if (this.objectLock && until) info.retainUntil = new Date(until);
+    const filename = header(h[`x-amz-meta-${META_FILENAME}`]);
+    if (filename !== undefined) info.filename = decodeURIComponent(filename);
+    if (this.objectLock) {
+      try {
+        const until = await this.retentionOf(key, h);
+        if (until) info.retainUntil = until;
+      } catch (e) {
+        throw new StorageError(`cannot read the retention of ${key} on ${this.where()}: ${describe(e)}`, { key });
+      }
+    }
     return info;
   }
 
   async exists(key: string): Promise<boolean> {
     validateKey(key);
     try {
-      await this.client.statObject(this.opts.bucket, key);
-      return true;
+      return (await this.head(key)) !== undefined;
     } catch (e) {
-      if (isNotFound(e)) return false;
       throw new StorageError(`cannot check ${key} on ${this.where()}: ${describe(e)}`, { key });
     }
   }
@@ -419,6 +477,10 @@ async function spoolTo(file: string, content: Readable): Promise<Digests> {
     await fh.close();
   }
   return acc.digest();
+}
+
+function recordedSha256(h: IncomingHttpHeaders): string {
+  return header(h[`x-amz-meta-${META_SHA256}`]) ?? '';
 }
 
 function header(v: string | string[] | undefined): string | undefined {
