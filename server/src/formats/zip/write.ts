@@ -17,6 +17,8 @@ export interface ZipWriteEntry {
   rawDeflate?: Uint8Array;
   /** Override the stored CRC. */
   crc?: number;
+  /** Name bytes as stored, written without the UTF-8 flag (legacy GBK names). */
+  rawName?: Uint8Array;
 }
 
 export function writeZip(entries: ZipWriteEntry[], options: { comment?: string } = {}): Uint8Array {
@@ -25,7 +27,8 @@ export function writeZip(entries: ZipWriteEntry[], options: { comment?: string }
   const centrals: Uint8Array[] = [];
   let offset = 0;
   for (const e of entries) {
-    const name = enc.encode(e.name);
+    const name = e.rawName ?? enc.encode(e.name);
+    const flags = e.rawName ? 0 : 0x800;
     const data = typeof e.data === 'string' ? enc.encode(e.data) : e.data;
     let method: number = e.method ?? 8;
     let body: Uint8Array;
@@ -42,7 +45,7 @@ export function writeZip(entries: ZipWriteEntry[], options: { comment?: string }
     const lv = new DataView(local.buffer);
     lv.setUint32(0, 0x04034b50, true);
     lv.setUint16(4, 20, true);
-    lv.setUint16(6, 0x800, true);
+    lv.setUint16(6, flags, true);
     lv.setUint16(8, method, true);
     lv.setUint32(14, crc, true);
     lv.setUint32(18, body.length, true);
@@ -54,7 +57,7 @@ export function writeZip(entries: ZipWriteEntry[], options: { comment?: string }
     cv.setUint32(0, 0x02014b50, true);
     cv.setUint16(4, 20, true);
     cv.setUint16(6, 20, true);
-    cv.setUint16(8, 0x800, true);
+    cv.setUint16(8, flags, true);
     cv.setUint16(10, method, true);
     cv.setUint32(16, crc, true);
     cv.setUint32(20, body.length, true);

@@ -108,6 +108,32 @@ describe('openZip', () => {
     expect(text(zip.read('OFD.xml'))).toBe('<ofd:OFD/>');
   });
 
+  it('decodes legacy GBK entry names (no UTF-8 flag), as Chinese Windows zippers write them', () => {
+    const gbk = new Uint8Array([...Buffer.from('Doc_0/'), 0xb8, 0xbd, 0xbc, 0xfe, 0x2e, 0x78, 0x6d, 0x6c]); // Doc_0/附件.xml
+    const zip = openZip(writeZip([{ name: '', rawName: gbk, data: '<a/>' }]));
+    expect(zip.entries[0].name).toBe('Doc_0/附件.xml');
+    expect(text(zip.read('Doc_0/附件.xml'))).toBe('<a/>');
+  });
+
+  it('recovers entries written with data descriptors (sizes after the data) when there is no central directory', () => {
+    const name = Buffer.from('OFD.xml');
+    const data = Buffer.from('<ofd:OFD/>');
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0808, 6); // UTF-8 name, sizes in a data descriptor
+    local.writeUInt16LE(name.length, 26);
+    const dd = Buffer.alloc(16);
+    dd.writeUInt32LE(0x08074b50, 0);
+    dd.writeUInt32LE(crc32(data), 4);
+    dd.writeUInt32LE(data.length, 8);
+    dd.writeUInt32LE(data.length, 12);
+    const zip = openZip(concatBytes([local, name, data, dd]));
+    expect(zip.source).toBe('local-headers');
+    expect(zip.entries[0]).toMatchObject({ name: 'OFD.xml', size: 10, compressedSize: 10 });
+    expect(text(zip.read('OFD.xml'))).toBe('<ofd:OFD/>');
+  });
+
   it('reports a truncated archive, naming the entry that is cut off', () => {
     const full = sample();
     const cut = full.subarray(0, 140); // inside Doc_0/Document.xml's data
