@@ -42,9 +42,9 @@ describe('readPhotoVoucher', () => {
     expect(v.warnings).toEqual([]);
   });
 
-  it('falls back to the injected OCR only when no QR code is found', async () => {
+  it('falls back to OCR only when no QR code is found, and not at all when turned off', async () => {
     const plain = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#ffffff' } }).jpeg().toBuffer();
-    await expect(readPhotoVoucher(plain)).rejects.toThrow(new FormatError('invalid_field', 'no invoice QR code found in the image and OCR is not enabled'));
+    await expect(readPhotoVoucher(plain, { ocr: false })).rejects.toThrow(new FormatError('invalid_field', 'no invoice QR code found in the image and OCR is not enabled'));
     const ocr = jest.fn(async () => ({ kind: 'other' as const, lineItems: [], extra: {}, sources: {}, signatures: [], signatureVerdict: 'unsigned' as const, warnings: ['low confidence (OCR)'] }));
     const v = await readPhotoVoucher(plain, { ocr });
     expect(ocr).toHaveBeenCalledTimes(1);

@@ -13,6 +13,7 @@ import { decodeBarcodesFromPixels, type DecodedBarcode } from '../qr/decode';
 import { parseQrPayload, type QrInvoice } from '../qr/payload';
 import { voucherFromQr } from '../qr/voucher';
 import type { Voucher } from '../voucher';
+import { ocrVoucher } from '../ocr/ocr';
 import { decodeImage, type IntakeLimits, type RgbaImage } from './intake';
 
 export interface PhotoQrResult {
@@ -73,10 +74,10 @@ export async function findInvoiceQr(image: RgbaImage, options: QrSearchOptions =
 
 export interface PhotoOptions extends IntakeLimits {
   /**
-   * OCR fallback, injected so that callers decide whether to pay for it (≈1 s per image) and tests can replace
-   * it. Receives the image bytes; `ocr/ocr.ts` provides `recogniseText` + `voucherFromOcrText`.
+   * OCR fallback when no QR code yields fields (≈1 s per image). Default: tesseract with the chi_sim model
+   * (`ocr/ocr.ts`); `false` turns it off; tests may pass their own.
    */
-  ocr?: (bytes: Uint8Array) => Promise<Voucher>;
+  ocr?: ((bytes: Uint8Array) => Promise<Voucher>) | false;
 }
 
 /** Reads a photo or scan of a paper invoice: QR first, OCR only as a fallback. */
@@ -90,8 +91,9 @@ export async function readPhotoVoucher(bytes: Uint8Array, options: PhotoOptions 
     v.warnings.push(...notes);
     return v;
   }
-  if (options.ocr) {
-    const v = await options.ocr(bytes);
+  const ocr = options.ocr ?? ocrVoucher;
+  if (ocr) {
+    const v = await ocr(bytes);
     v.warnings.push('no invoice QR code found in the image; fields were read by OCR', ...notes);
     v.extra.image = { format: info.format, width: info.width, height: info.height };
     return v;

@@ -43,11 +43,27 @@ function getWorker(): Promise<Worker> {
   if (!existsSync(path.join(dir, 'chi_sim.traineddata'))) {
     throw new OcrUnavailableError(`OCR model chi_sim.traineddata not found in ${dir}: install tesseract-ocr-chi-sim (apt-get install tesseract-ocr-chi-sim)`);
   }
-  worker ??= createWorker('chi_sim', 1, { langPath: dir, gzip: false, cacheMethod: 'none' }).catch((e: unknown) => {
+  worker ??= createWorker('chi_sim', 1, { langPath: dir, gzip: false, cacheMethod: 'none' }).then(
+    (w) => {
+      if (inFlight === 0) holdThread(w, false);
+      return w;
+    },
+  ).catch((e: unknown) => {
     worker = undefined;
     throw new OcrUnavailableError(`OCR engine failed to start: ${(e as Error)?.message ?? String(e)}`);
   });
   return worker;
+}
+
+/**
+ * The idle worker thread must not keep a process (CLI, test run) alive, but a running recognition must: the
+ * thread is referenced only while jobs are in flight.
+ */
+let inFlight = 0;
+function holdThread(w: Worker, hold: boolean): void {
+  const thread = (w as unknown as { worker?: { ref?: () => void; unref?: () => void } }).worker;
+  if (hold) thread?.ref?.();
+  else thread?.unref?.();
 }
 
 /** Recognises Chinese text in an image (PNG/JPEG/… bytes; passes the safe image intake first). */
@@ -56,8 +72,19 @@ export async function recogniseText(bytes: Uint8Array, limits: IntakeLimits = {}
   // Greyscale PNG: what tesseract binarises anyway, at a quarter of the bytes to copy into wasm.
   const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 4 } }).greyscale().png().toBuffer();
   const w = await getWorker();
-  const { data } = await w.recognize(png);
-  return { text: data.text, confidence: data.confidence };
+  inFlight++;
+  holdThread(w, true);
+  try {
+    const { data } = await w.recognize(png);
+    return { text: data.text, confidence: data.confidence };
+  } finally {
+    if (--inFlight === 0) holdThread(w, false);
+  }
+}
+
+/** The OCR layer for photos: recognise, then read the labels. */
+export async function ocrVoucher(bytes: Uint8Array): Promise<Voucher> {
+  return voucherFromOcrText(await recogniseText(bytes));
 }
 
 /** Ends the shared worker (tests, shutdown). A later call starts a new one. */

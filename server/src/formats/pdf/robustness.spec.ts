@@ -53,6 +53,7 @@ describe('deadline', () => {
   it('stops a parse that takes longer than the limit and recovers for the next file', async () => {
     const saved = PDF_LIMITS.timeoutMs;
     const tiny = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n');
+    await shutdownPdfEngine(); // a cold engine thread needs far more than 1 ms to load pdf.js
     try {
       PDF_LIMITS.timeoutMs = 1;
       await expect(readPdf(tiny)).rejects.toMatchObject({ code: 'bad_pdf', message: 'PDF parsing took longer than 1 ms and was stopped' });

@@ -11,13 +11,17 @@
  * (`renderPage`, e.g. `renderPageWithPdftoppm` from ./render-poppler); so does the CMS verifier.
  */
 import { FormatError } from '../errors';
+import { readVoucherJson } from '../json/read';
+import { verifyCms } from '../signatures/cms';
+import { documentVerdict } from '../signatures/verdict';
+import { readVoucherXml } from '../xml/read';
 import { decodeImage } from '../image/intake';
 import { findInvoiceQr } from '../image/photo';
 import { decodeBarcodesFromPixels } from '../qr/decode';
 import { parseQrPayload, type QrInvoice } from '../qr/payload';
 import { sameMoney } from '../qr/values';
 import { voucherFromQr } from '../qr/voucher';
-import { VOUCHER_KIND_NAMES, type FieldSource, type SignatureReport, type SignatureVerdict, type Voucher } from '../voucher';
+import { VOUCHER_KIND_NAMES, type FieldSource, type Voucher } from '../voucher';
 import type { RawImage } from './engine';
 import { readPdf, type PdfAttachment, type PdfDocument, type ReadPdfOptions } from './read';
 import { verifyPdfSignature, type CmsVerifier } from './signatures';
@@ -26,11 +30,15 @@ import { readTextLayer } from './text-fields';
 export interface PdfVoucherOptions extends ReadPdfOptions {
   /** Rasterises a page (1-based) to PNG/JPEG bytes; used only when no QR code is found among the page images. */
   renderPage?: (pdf: Uint8Array, page: number) => Promise<Uint8Array>;
-  /** CMS SignedData verifier for PDF signatures (signatures/cms.ts `verifyCms`). Without it: not checked. */
-  verifyCms?: CmsVerifier;
   /**
-   * Reader for embedded XML/XBRL files (e.g. xbrl `readXbrl(bytes).voucher`). Returns undefined for files it does
-   * not understand; throws FormatError for broken ones (reported as a warning, the PDF is still read).
+   * CMS SignedData verifier for PDF signatures. Default: signatures/cms.ts `verifyCms` without trust anchors
+   * (chain "not-checkable"); pass a closure with anchors to check chains, or `false` to skip verification.
+   */
+  verifyCms?: CmsVerifier | false;
+  /**
+   * Reader for embedded XML/XBRL/JSON files. Default: the project's XML (XBRL, original_invoice.xml, 数电票 XML,
+   * 非税/财政 e-bills) and JSON readers. Returns undefined for files it does not understand; a FormatError is
+   * reported as a warning and the PDF is still read.
    */
   readEmbedded?: (attachment: PdfAttachment) => Voucher | undefined;
 }
@@ -50,13 +58,10 @@ export async function readPdfVoucher(bytes: Uint8Array, options: PdfVoucherOptio
 
   // 1. Embedded structured data.
   let embedded: Voucher | undefined;
+  const readEmbedded = options.readEmbedded ?? readEmbeddedVoucher;
   for (const att of doc.attachments.filter((a) => a.kind === 'xbrl' || a.kind === 'xml' || a.kind === 'json')) {
-    if (!options.readEmbedded) {
-      warnings.push(`embedded ${att.kind.toUpperCase()} file "${att.name}" not read: no reader configured`);
-      continue;
-    }
     try {
-      embedded ??= options.readEmbedded(att);
+      embedded ??= readEmbedded(att);
     } catch (e) {
       if (!(e instanceof FormatError)) throw e;
       warnings.push(`embedded file "${att.name}" cannot be read: ${e.message}`);
@@ -104,11 +109,12 @@ export async function readPdfVoucher(bytes: Uint8Array, options: PdfVoucherOptio
   crossCheckAmounts(v);
 
   // 4. Signatures.
-  v.signatures = doc.signatures.map((s) => verifyPdfSignature(s, options.verifyCms));
+  const verifier: CmsVerifier | undefined = options.verifyCms === false ? undefined : (options.verifyCms ?? defaultCmsVerifier);
+  v.signatures = doc.signatures.map((s) => verifyPdfSignature(s, verifier));
   for (const s of doc.signatures) {
     if (!s.coversWholeFile) warnings.push(`signature ${s.fieldName ?? s.objectNumber ?? ''}: ${s.problems.join('; ')}`);
   }
-  v.signatureVerdict = verdictOf(v.signatures);
+  v.signatureVerdict = documentVerdict(v.signatures);
   v.extra.pdf = { version: doc.version, pages: doc.pageCount, encrypted: doc.encrypted, producer: doc.info.Producer, attachments: doc.attachments.map((a) => ({ name: a.name, kind: a.kind, size: a.content.length })) };
   return v;
 }
@@ -160,12 +166,13 @@ function mask(field: Field, value: string): string {
   return value;
 }
 
-function verdictOf(reports: SignatureReport[]): SignatureVerdict {
-  if (reports.length === 0) return 'unsigned';
-  if (reports.some((r) => r.digestsOk === false || r.signatureValid === false)) return 'invalid';
-  if (reports.every((r) => r.digestsOk === true && r.signatureValid === true)) return 'valid';
-  if (reports.some((r) => r.reasons.some((x) => x.startsWith('unsupported:')))) return 'unsupported';
-  return 'incomplete';
+const defaultCmsVerifier: CmsVerifier = (der, opts) => verifyCms(der, opts);
+
+/** Embedded files the project has readers for; others are listed in extra.pdf.attachments only. */
+export function readEmbeddedVoucher(att: PdfAttachment): Voucher | undefined {
+  if (att.kind === 'json') return readVoucherJson(att.content, { filename: att.name }).voucher;
+  if (att.kind === 'xbrl' || att.kind === 'xml') return readVoucherXml(att.content, { filename: att.name }).voucher;
+  return undefined;
 }
 
 /** QR from the page images; failing that, from a rendered page (vector-drawn codes). */
