@@ -2,9 +2,9 @@
  * The S3 adapter against a real S3 server: S3Proxy 4.1 (filesystem backend) started from Maven Central.
  *
  * What S3Proxy 4.1 supports, as measured here: conditional PUT (`If-None-Match: *` → 412) yes; object lock no
- * (bucket creation with lock, Get/PutObjectLockConfiguration and Put/GetObjectRetention all answer 501
- * NotImplemented, and lock headers on a PUT are kept as plain metadata without any effect). So retention is not
- * exercised here; the adapter's detection and its "no object lock" degradation are.
+ * (bucket creation with lock, GetObjectLockConfiguration, Put/GetObjectRetention and a PUT with lock headers all
+ * answer 501 NotImplemented). So this file tests the adapter's detection and its "no object lock" degradation;
+ * retention is tested against S3Mock in s3-object-lock.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'minio';
