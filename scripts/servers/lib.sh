@@ -28,7 +28,9 @@ provision() {
   local t0=$SECONDS tmp="$dir/lib.new.$$"
   rm -rf "$tmp"
   mkdir -p "$dir"
-  mvn -q -B -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >&2 \
+  # Maven 3.8 prints ANSI resets even with -B; strip them so CI logs stay readable (pipefail keeps mvn's status).
+  mvn -q -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1 \
+    | sed -u 's/\x1b\[[0-9;]*m//g' >&2 \
     || { rm -rf "$tmp"; die "Maven could not provision $name (see above)"; }
   rm -rf "$dir/lib"
   mv "$tmp" "$dir/lib"
