@@ -1,7 +1,7 @@
-import { Controller, Module, Post, Req } from '@nestjs/common';
+import { Controller, Get, Module, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { fixedClock } from '../../src/platform/clock/clock';
-import { CurrentPrincipal, Roles } from '../../src/platform/identity/decorators';
+import { CurrentPrincipal, Roles, UnitScope } from '../../src/platform/identity/decorators';
 import type { ClientPrincipal } from '../../src/platform/identity/principal';
 import { UserService } from '../../src/platform/identity/user.service';
 import { sha256Hex, signRequest } from '../../src/platform/identity/sign-request';
@@ -29,7 +29,17 @@ class UserUploadProbe {
     return { filename: file.filename, size: bytes.length, sha256: sha256Hex(bytes) };
   }
 }
-@Module({ controllers: [UploadProbe, UserUploadProbe] })
+/** Stands in for a unit-scoped integration endpoint, e.g. an issuer pushing vouchers for one unit. */
+@Controller('units-probe')
+class UnitProbe {
+  @Get(':unitId')
+  @Roles('issuer')
+  @UnitScope((req) => req.params.unitId)
+  ok() {
+    return { ok: true };
+  }
+}
+@Module({ controllers: [UploadProbe, UserUploadProbe, UnitProbe] })
 class UploadProbeModule {}
 
 const clock = fixedClock('2026-12-03T08:00:00.000Z');
@@ -117,6 +127,15 @@ test('a changed path or query, a wrong secret or a missing header is rejected wi
   expect(unknown.json.code).toBe('unknown_key');
   const reasons = (await t.db.selectFrom('audit_log').select('details').where('action', '=', 'api.request_rejected').execute()).map((r: any) => r.details.reason);
   expect(reasons).toEqual(expect.arrayContaining(['signature_invalid', 'nonce_reused', 'timestamp_out_of_window', 'signature_missing', 'unknown_key']));
+});
+
+test('a machine client is confined to its units by the same guard', async () => {
+  const own = `/api/units-probe/${seed.unitA.id}`;
+  expect((await call(t, 'GET', own, { headers: signed('GET', own) })).status).toBe(200);
+  const other = `/api/units-probe/${seed.unitB.id}`;
+  const r = await call(t, 'GET', other, { headers: signed('GET', other) });
+  expect(r.status).toBe(403);
+  expect(r.json.message).toBe(`requires role issuer in unit ${seed.unitB.id}`);
 });
 
 test('a machine client cannot use people\'s endpoints', async () => {
