@@ -367,8 +367,15 @@ export class LocalObjectStore implements ObjectStore {
     return acc.digest();
   }
 
+  /** A new folder is durable only once the entry in its parent is: fsync each parent of the folders created. */
   private async mkdirs(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
+    const first = await mkdir(dir, { recursive: true });
+    if (!first) return;
+    const stop = dirname(first);
+    for (let p = dir; ; p = dirname(p)) {
+      await fsyncDir(dirname(p));
+      if (dirname(p) === stop || p === dirname(p)) break;
+    }
   }
 
   private readError(key: string, e: unknown): Error {
