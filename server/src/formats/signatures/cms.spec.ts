@@ -9,7 +9,7 @@ import { seq, oid, explicit } from '../asn1/writer';
 import { readCertificates } from '../crypto/x509';
 import { opensslSm2 } from '../crypto/test-openssl';
 import { corpusAvailable, corpusFile } from './test-helpers';
-import { verifyCms, isCmsSignedData } from './cms';
+import { verifyCms, isCmsSignedData, cmsToReport } from './cms';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -95,6 +95,15 @@ describe('CMS signatures of real PDF vouchers (corpus)', () => {
     expect(r.signatureValid).toBe(true);
     expect(r.digestsOk).toBe(true);
     expect(toHex(r.content!)).toBe(toHex(digest('sha1', signed)));
+    // Given the byte ranges, the embedded SHA-1 is compared too; one changed byte is caught.
+    const withRanges = verifyCms(der, { detachedContent: signed });
+    expect(withRanges).toMatchObject({ digestsOk: true, signatureValid: true });
+    expect(withRanges.reasons).toContain('embedded content is the SHA-1 digest of the signed file');
+    const changed = signed.slice();
+    changed[500] ^= 1;
+    const bad = cmsToReport(verifyCms(der, { detachedContent: changed }), { format: 'pdf-cms', location: 'Signature1' });
+    expect(bad).toMatchObject({ type: 'sign', format: 'pdf-cms', location: 'Signature1', digestsOk: false });
+    expect(bad.reasons).toContain('embedded content differs from the signed file');
   });
 
   (corpusAvailable && existsSync(INVOICE) ? it : it.skip)('VAT invoice (adbe.pkcs7.detached): valid over the byte ranges, invalid when one byte changes', () => {

@@ -8,6 +8,7 @@
  * signature covers the content itself. SM2 signatures use the default user ID 1234567812345678.
  */
 import { FormatError } from '../errors';
+import type { SignatureReport } from '../voucher';
 import {
   DerNode, readDer, expectSequence, readOid, readOctetString, readSmallInt, readInteger, readTime, Tag, bytesEqual,
   concatBytes, toHex, readBitOrOctetString,
@@ -271,5 +272,23 @@ function verifySigner(si: DerNode, ctx: SignerContext): CmsSignerResult {
     signatureOk,
     chain,
     reasons,
+  };
+}
+
+/**
+ * A `SignatureReport` from a CMS verification, for callers outside OFD: PDF signatures (`format: 'pdf-cms'`,
+ * location = field name) and `fp:Signature` in original_invoice.xml (`format: 'cms'`).
+ */
+export function cmsToReport(v: CmsVerification, where: { format: 'pdf-cms' | 'cms' | 'pkcs7'; location?: string; type?: 'seal' | 'sign' }): SignatureReport {
+  return {
+    type: where.type ?? 'sign',
+    format: where.format,
+    location: where.location,
+    digestsOk: v.digestsOk,
+    signatureValid: v.signatureValid,
+    signerSubject: v.signerSubject,
+    signingTime: v.signingTime?.toISOString(),
+    chain: v.chain,
+    reasons: [...v.reasons],
   };
 }

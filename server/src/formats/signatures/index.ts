@@ -1,3 +1,3 @@
 export { verifyOfdSignatures, type OfdSignatureOptions, type OfdSignatureResult, type OfdSignatureDetail, type StampAnnot } from './ofd';
-export { verifyCms, isCmsSignedData, type CmsVerifyOptions, type CmsVerification, type CmsSignerResult } from './cms';
+export { verifyCms, isCmsSignedData, cmsToReport, type CmsVerifyOptions, type CmsVerification, type CmsSignerResult } from './cms';
 export { documentVerdict, classifyReport, UNSUPPORTED, type VerdictOptions } from './verdict';
