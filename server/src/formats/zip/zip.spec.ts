@@ -229,7 +229,10 @@ describe('openZip', () => {
     const entries = Array.from({ length: 100_000 }, (_, i) => ({ name: `f${i}`, data: new Uint8Array(0), method: 0 as const }));
     const bytes = writeZip(entries);
     const t0 = Date.now();
+    const before = process.memoryUsage();
     const e = errorOf(() => openZip(bytes));
+    const after = process.memoryUsage();
+    expect(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers)).toBeLessThan(16 * 1024 * 1024);
     expect(e.code).toBe('too_many_entries');
     expect(e.message).toBe('ZIP archive declares 65535 entries, more than the limit of 10000');
     expect(Date.now() - t0).toBeLessThan(1000);
