@@ -71,6 +71,19 @@ test('a unit_admin sees only users of their units, and only the grants there', a
   const all = await call(t, 'GET', '/api/admin/users', { token: tok.root });
   expect(all.json.items.map((u: any) => u.username)).toEqual(['arch_a', 'arch_b', 'root', 'ua']);
   expect(all.json.items.find((u: any) => u.username === 'arch_b').roles).toHaveLength(2);
+  expect(all.json.nextAfter).toBeNull();
+});
+
+test('the user list pages by username', async () => {
+  const p1 = await call(t, 'GET', '/api/admin/users?limit=3', { token: tok.root });
+  expect(p1.json.items.map((u: any) => u.username)).toEqual(['arch_a', 'arch_b', 'root']);
+  expect(p1.json.nextAfter).toBe('root');
+  const p2 = await call(t, 'GET', `/api/admin/users?limit=3&after=${p1.json.nextAfter}`, { token: tok.root });
+  expect(p2.json.items.map((u: any) => u.username)).toEqual(['ua']);
+  expect(p2.json.nextAfter).toBeNull();
+  const bad = await call(t, 'GET', '/api/admin/users?limit=lots', { token: tok.root });
+  expect(bad.status).toBe(400);
+  expect(bad.json.message).toBe('limit: expected a whole number from 1 to 1000, got "lots"');
 });
 
 test('a unit_admin lists only their units; the admin lists all, with a name filter', async () => {

@@ -57,8 +57,8 @@ export class IdentityAdminController {
 
   @Get('users')
   @Roles('unit_admin')
-  async listUsers(@CurrentPrincipal() p: Principal, @Query('unitId') unitId?: string, @Query('q') q?: string) {
-    return { items: await this.users.list(p, { unitId, q }) };
+  async listUsers(@CurrentPrincipal() p: Principal, @Query() query: Record<string, string | undefined>) {
+    return this.users.list(p, { unitId: query.unitId, q: query.q, after: query.after, limit: query.limit });
   }
 
   /** Grants are checked in the service: a unit_admin may grant only inside the units they administer. */

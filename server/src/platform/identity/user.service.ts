@@ -83,23 +83,31 @@ export class UserService {
     });
   }
 
-  /** system_admin: every user; unit_admin: users holding a grant in one of their units, showing only those grants. */
-  async list(principal: Principal, filter: { unitId?: string; q?: string } = {}): Promise<UserView[]> {
-    const scope = allowedUnitIds(principal, ['unit_admin']);
-    if (scope !== 'all' && scope.length === 0) return [];
-    let query = this.db.selectFrom('app_user').select(['app_user.id', 'app_user.username', 'app_user.display_name', 'app_user.disabled']);
-    const units = filter.unitId ? [filter.unitId].filter((u) => scope === 'all' || scope.includes(u)) : scope;
+  /**
+   * system_admin: every user; unit_admin: users holding a grant in one of their units, showing only those
+   * grants. By username; continue with `after` = the previous page's `nextAfter`.
+   */
+  async list(principal: Principal, filter: { unitId?: string; q?: string; after?: string; limit?: number | string } = {}): Promise<{ items: UserView[]; nextAfter: string | null }> {
+    const none = { items: [], nextAfter: null };
     if (filter.unitId && !isUuid(filter.unitId)) throw new ValidationError(`unitId: expected an id (UUID), got "${filter.unitId}"`, { field: 'unitId' });
+    const limit = filter.limit === undefined ? 500 : Number(filter.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ValidationError(`limit: expected a whole number from 1 to 1000, got "${filter.limit}"`, { field: 'limit' });
+    const scope = allowedUnitIds(principal, ['unit_admin']);
+    if (scope !== 'all' && scope.length === 0) return none;
+    let query = this.db.selectFrom('app_user').select(['app_user.id', 'app_user.username', 'app_user.display_name', 'app_user.disabled']);
+    const units = filter.unitId ? [filter.unitId.toLowerCase()].filter((u) => scope === 'all' || scope.includes(u)) : scope;
     if (units !== 'all') {
-      if (units.length === 0) return [];
+      if (units.length === 0) return none;
       query = query.where((eb) => eb.exists(eb.selectFrom('role_grant').select('role_grant.id').whereRef('role_grant.user_id', '=', 'app_user.id').where('role_grant.unit_id', 'in', units)));
     }
     if (filter.q?.trim()) {
       const like = `%${filter.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       query = query.where((eb) => eb.or([eb('app_user.username', 'like', like.toLowerCase()), eb('app_user.display_name', 'like', like)]));
     }
-    const rows = await query.orderBy('app_user.username').limit(1000).execute();
-    return this.views(rows, scope);
+    if (filter.after) query = query.where('app_user.username', '>', filter.after.toLowerCase());
+    const rows = await query.orderBy('app_user.username').limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    return { items: await this.views(page, scope), nextAfter: rows.length > limit ? page[page.length - 1].username : null };
   }
 
   /** Checks and resolves the requested grants; unit codes become ids. */
