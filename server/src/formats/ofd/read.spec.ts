@@ -1,3 +1,4 @@
+import { constants, deflateRawSync } from 'node:zlib';
 import { FormatError } from '../errors';
 import { writeZip } from '../zip';
 import { readOfdVoucher } from './read';
@@ -187,7 +188,6 @@ describe('embedded data the full readers refuse', () => {
 
 describe('hostile OFD packages', () => {
   it('refuse a zip bomb disguised as OFD.xml with a FormatError and bounded memory', () => {
-    const { deflateRawSync, constants } = require('node:zlib') as typeof import('node:zlib');
     const block = deflateRawSync(Buffer.alloc(1 << 20, 0x20), { level: 9, finishFlush: constants.Z_SYNC_FLUSH });
     const bomb = Buffer.concat([...Array(512).fill(block), Buffer.from([0x03, 0x00])]);
     const bytes = writeZip([{ name: 'OFD.xml', data: new Uint8Array(0), rawDeflate: bomb, declaredSize: 30 * 1024 * 1024 }]);

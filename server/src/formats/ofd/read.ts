@@ -50,7 +50,7 @@ export function readOfdVoucher(bytes: Uint8Array, options: ReadOfdOptions = {}):
 export function readOfdPackageVoucher(pkg: OfdPackage, options: Omit<ReadOfdOptions, 'limits'> = {}): Omit<OfdVoucherResult, 'package'> {
   const document = readOfdDocument(pkg);
   const data = extractOfdData(pkg, document);
-  const voucher = buildVoucher(document, data);
+  const voucher = voucherFromLayers(document, data);
   const check = checkSignatures(pkg, document, options.verifySignatures, voucher.warnings);
   voucher.signatures = check.signatures;
   voucher.signatureVerdict = check.verdict;
@@ -85,7 +85,7 @@ export function signatureVerdictWithoutVerification(doc: OfdDocument): Signature
 /** Layers a chosen value is compared with: what is printed, and the flat CustomData copy. */
 const CROSS_CHECK: DataLayer['source'][] = ['custom-tag', 'custom-data', 'page-text'];
 
-export function buildVoucher(doc: OfdDocument, data: OfdData): Voucher {
+export function voucherFromLayers(doc: OfdDocument, data: OfdData): Voucher {
   const warnings: string[] = [...doc.warnings, ...data.warnings];
   const v: Voucher = { kind: 'other', lineItems: [], extra: {}, sources: {}, signatures: [], signatureVerdict: 'unsigned', warnings };
   const layers = data.layers;
