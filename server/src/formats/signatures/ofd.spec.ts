@@ -159,6 +159,41 @@ describe('OFD signatures of every corpus OFD', () => {
   });
 });
 
+describe('robustness: damaged signature files never crash the verifier', () => {
+  const INVOICE = 'ofdrw__ofdrw/ofdrw-converter__src__test__resources__1.ofd';
+  (corpusAvailable && existsSync(corpusFile(INVOICE)) ? it : it.skip)('random byte flips and truncations give a report, never an exception', () => {
+    const files = unzipOfd(new Uint8Array(readFileSync(corpusFile(INVOICE))));
+    let seed = 42;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    const verdicts = new Set<string>();
+    for (let i = 0; i < 120; i++) {
+      const entry = ['Doc_0/Signs/Sign_0/SignedValue.dat', 'Doc_0/Signs/Sign_0/Signature.xml', 'Doc_0/Signs/Signatures.xml', 'OFD.xml'][i % 4];
+      const copy = new Map(files);
+      const b = files.get(entry)!;
+      const damaged = i % 3 === 0 ? b.subarray(0, rnd(b.length)) : b.slice();
+      if (i % 3 !== 0) for (let k = 0; k < 1 + rnd(4); k++) damaged[rnd(damaged.length)] ^= 1 + rnd(255);
+      copy.set(entry, damaged);
+      let r;
+      try {
+        r = verifyOfdSignatures(packageFromMap(copy));
+      } catch (e) {
+        // An unreadable OFD.xml means the file is not an OFD: the one FormatError the verifier throws.
+        expect(e).toBeInstanceOf(FormatError);
+        expect(entry).toBe('OFD.xml');
+        verdicts.add('format-error');
+        continue;
+      }
+      verdicts.add(r.verdict);
+      // Signatures.xml is not among 1.ofd's references: a change that keeps the list readable may stay valid.
+      if (r.verdict === 'valid' && entry !== 'Doc_0/Signs/Signatures.xml') throw new Error(`damaged ${entry} (case ${i}) still valid: ${r.reports.map((x) => x.reasons.join(' / ')).join(' // ')}`);
+    }
+    expect(verdicts.has('invalid')).toBe(true);
+  });
+});
+
 describe('OFD signatures of a generated package (test CA, V4 seal)', () => {
   const rootKey = sm2.generateKeyPair();
   const signerKey = sm2.generateKeyPair();

@@ -5,7 +5,7 @@
  * One `SignatureReport` per Signature entry, with a sentence for every check, and `documentVerdict` over them.
  *
  * Never throws for a broken signature: missing files, unreadable XML or DER become reports with reasons
- * (verdict `incomplete` / `invalid`); only a missing OFD.xml is a FormatError.
+ * (verdict `incomplete` / `invalid`); only a missing or unreadable OFD.xml is a FormatError (not an OFD).
  */
 import { FormatError } from '../errors';
 import type { OfdPackage } from '../ofd/package';
