@@ -85,6 +85,7 @@ describe('DER reader', () => {
   it('rejects malformed OIDs and BIT STRINGs', () => {
     expectBadDer(() => decodeOid(hex('2a81')), /ends inside an arc/);
     expectBadDer(() => readBitString(readDer(hex('030109'))), /declares 9 unused bits/);
+    expectBadDer(() => readString(readDer(hex('1c04 ffffffff'))), /invalid code point/);
   });
 });
 

@@ -318,7 +318,11 @@ export function readString(node: DerNode, what = 'string'): string {
     case Tag.universalString: {
       if (c.length % 4) throw badDer(node.start, `${what}: UniversalString length not a multiple of 4`);
       let s = '';
-      for (let i = 0; i < c.length; i += 4) s += String.fromCodePoint(((c[i] << 24) | (c[i + 1] << 16) | (c[i + 2] << 8) | c[i + 3]) >>> 0);
+      for (let i = 0; i < c.length; i += 4) {
+        const cp = ((c[i] << 24) | (c[i + 1] << 16) | (c[i + 2] << 8) | c[i + 3]) >>> 0;
+        if (cp > 0x10ffff) throw badDer(node.start, `${what}: UniversalString holds an invalid code point`);
+        s += String.fromCodePoint(cp);
+      }
       return s;
     }
     case Tag.t61String:

@@ -68,6 +68,27 @@ describe('CMS SignedData (RFC 5652) made by openssl with RSA', () => {
     expect(r.reasons.some((s) => s.startsWith('signature invalid: RSA/SHA-256 signature'))).toBe(true);
   });
 
+  (opensslSm2 ? it : it.skip)('damaged CMS gives a result or a FormatError, never another exception', () => {
+    const { der } = opensslCms(content, ['-md', 'sha256']);
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let i = 0; i < 150; i++) {
+      const bad = i % 3 === 0 ? der.subarray(0, rnd(der.length)) : der.slice();
+      if (i % 3 !== 0) bad[rnd(bad.length)] ^= 1 + rnd(255);
+      // A flip inside an unsigned part (the certificate's own signature, say) may legitimately stay valid;
+      // what must never happen is an exception other than FormatError.
+      try {
+        const r = verifyCms(bad, { detachedContent: content });
+        expect(typeof r.reasons.length).toBe('number');
+      } catch (e) {
+        if (!(e instanceof FormatError)) throw e;
+      }
+    }
+  });
+
   it('rejects what is not SignedData', () => {
     expect(() => verifyCms(seq(oid('1.2.840.113549.1.7.1'), explicit(0, seq())))).toThrow(/not SignedData/);
     expect(() => verifyCms(enc('garbage'))).toThrow(FormatError);
