@@ -4,6 +4,7 @@ import { fixedClock } from '../../src/platform/clock/clock';
 import { CurrentPrincipal, Roles, UnitScope } from '../../src/platform/identity/decorators';
 import type { ClientPrincipal } from '../../src/platform/identity/principal';
 import { UserService } from '../../src/platform/identity/user.service';
+import { secretBox } from '../../src/platform/identity/secrets';
 import { sha256Hex, signRequest } from '../../src/platform/identity/sign-request';
 import type { TestApp } from '../support/app';
 import { call, createIdentityTestApp, login, seedOrg } from './support';
@@ -211,4 +212,14 @@ test('an unsigned multipart upload by a person is not touched by the body hashin
   const r = await fetch(`${t.url}/api/upload-probe-user`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=b0undary', authorization: `Bearer ${token}` }, body: new Uint8Array(body) });
   expect(r.status).toBe(201);
   expect(await r.json()).toEqual({ filename: 'scan.jpg', size: content.length, sha256: sha256Hex(content) });
+});
+
+test('a key sealed under another session secret is refused with a reason, not a crash', async () => {
+  const r = await call(t, 'POST', '/api/admin/api-clients', { token: admin, body: { name: '旧密钥系统', role: 'receiver', unitCodes: ['A01'] } });
+  const foreign = secretBox(Buffer.from('another session secret of at least 32 chars')).seal(r.json.secret);
+  await t.db.updateTable('api_client').set({ secret_enc: foreign }).where('key_id', '=', r.json.keyId).execute();
+  const headers = signRequest({ keyId: r.json.keyId, secret: r.json.secret, method: 'GET', path: '/api/auth/client', timestamp: clock.now() });
+  const res = await call(t, 'GET', '/api/auth/client', { headers });
+  expect(res.status).toBe(401);
+  expect(res.json.code).toBe('key_unreadable');
 });

@@ -157,7 +157,14 @@ export class ApiClientService {
       throw await reject('timestamp_out_of_window', `X-Evarchive-Timestamp: must be Unix seconds within ${window} s of the server time`, c.id);
     }
     if (!NONCE.test(r.nonce)) throw await reject('nonce_invalid', 'X-Evarchive-Nonce: 16–128 characters of letters, digits, "_" or "-"', c.id);
-    const expected = Buffer.from(requestSignature(this.box.open(c.secret_enc), r.method, r.pathWithQuery, r.timestamp, r.nonce, r.bodySha256));
+    let secret: string;
+    try {
+      secret = this.box.open(c.secret_enc);
+    } catch {
+      // Sealed under another session secret (it was replaced, or the key was issued against another data folder).
+      throw await reject('key_unreadable', `X-Evarchive-Key: key "${c.key_id}" was issued under a different session secret; issue a new key`, c.id);
+    }
+    const expected = Buffer.from(requestSignature(secret, r.method, r.pathWithQuery, r.timestamp, r.nonce, r.bodySha256));
     const given = Buffer.from(r.signature.toLowerCase());
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw await reject('signature_invalid', 'X-Evarchive-Signature: does not match the request (method, path, timestamp, nonce or body differ, or wrong secret)', c.id);
