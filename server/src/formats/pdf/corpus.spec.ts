@@ -109,6 +109,17 @@ describe('fields of real PDF vouchers', () => {
     expect(v.signatures[0]).toMatchObject({ format: 'pdf-cms', location: 'Signature1' });
   }, 60_000);
 
+  it.each([
+    ['976da973_26427000000145892896.pdf', '成品油'],
+    ['8ed207ec_滴滴电子发票.pdf', '旅客运输服务'],
+    ['73c00f18_042002200411_51905150.pdf', '成品油'],
+  ])('special-business header of %s is %s', async (tail, header) => {
+    const file = files.find((f) => f.endsWith(tail));
+    if (!file) return;
+    const v = (await read(file)) as Voucher;
+    expect(v.extra.specialBusiness).toBe(header);
+  }, 60_000);
+
   const signedInvoice = files.find((f) => f.endsWith('482078385650808140.pdf'));
   (signedInvoice ? it : it.skip)('a byte changed inside the signed range makes the signature invalid', async () => {
     const bytes = Buffer.from(readFileSync(path.join(CORPUS, signedInvoice!)));

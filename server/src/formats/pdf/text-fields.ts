@@ -14,8 +14,9 @@ export interface TextLayer {
   title?: string;
   fields: Partial<Voucher>;
   extra: Record<string, unknown>;
-  /** The text carries no usable characters (fonts without a Unicode mapping). */
+  /** The text carries no usable characters: none at all (`textless`, a scan) or fonts without a Unicode mapping. */
   unreadable: boolean;
+  textless: boolean;
 }
 
 /** Printed titles → kind, most specific first (the air itinerary title contains 行程单 too). */
@@ -37,8 +38,9 @@ const TITLES: Array<[RegExp, VoucherKind, string?]> = [
 export function readTextLayer(layout: PageLayout): TextLayer {
   const lines = layout.lines.map((l) => l.text);
   const all = lines.join('\n');
-  const unreadable = isUnreadable(all);
-  const layer: TextLayer = { fields: {}, extra: {}, unreadable };
+  const textless = all.replace(/\s+/g, '') === '';
+  const unreadable = textless || isUnreadable(all);
+  const layer: TextLayer = { fields: {}, extra: {}, unreadable, textless };
   if (unreadable) return layer;
 
   for (const [re, kind] of TITLES) {
@@ -72,10 +74,15 @@ function titleOf(kind: VoucherKind, printed: string | undefined): string {
   return printed.replace(/\(/g, '（').replace(/\)/g, '）').replace(/\s+/g, '');
 }
 
+/** Special-business headers printed as their own line above a 数电票 title (spec §3b). */
+const SPECIAL_BUSINESS = ['成品油', '旅客运输服务', '货物运输服务', '不动产销售', '不动产经营租赁服务', '建筑服务', '农产品收购', '机动车', '二手车', '稀土', '卷烟', '自产农产品销售', '拖拉机和联合收割机', '矿产品'];
+
 function readInvoice(layout: PageLayout, layer: TextLayer): void {
   const lines = layout.lines.map((l) => l.text);
   const { fields, parties } = extractLabelledFields(lines);
   Object.assign(layer.fields, fields);
+  const special = layout.runs.map((r) => r.str.replace(/\s+/g, '')).find((s) => SPECIAL_BUSINESS.includes(s));
+  if (special) layer.extra.specialBusiness = special;
 
   const markers = partyMarkers(layout.runs);
   const located = parties.map((p) => ({ ...p, at: positionOf(layout, p) }));

@@ -10,8 +10,13 @@ import { readPdf } from './read';
 import { readTextLayer } from './text-fields';
 import { layoutPage } from './layout';
 import { readPdfVoucher } from './voucher';
+import { DEFAULT_TESSDATA, OCR_WARNING, shutdownOcr } from '../ocr/ocr';
+import sharp from 'sharp';
 
-afterAll(() => shutdownPdfEngine());
+afterAll(async () => {
+  await shutdownPdfEngine();
+  await shutdownOcr();
+});
 
 const WQY = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
 const PAYLOAD = '01,31,,25924000000001260164,379.00,20250401,,8924';
@@ -153,6 +158,22 @@ describe('readPdf / readPdfVoucher: structure and safety', () => {
   it('refuses an oversized file by its length', async () => {
     await expect(readPdf(Buffer.alloc(2048, 0x20), { maxBytes: 1024 })).rejects.toMatchObject({ code: 'too_large', message: 'PDF is 0.0 MB, the limit is 0 MB' });
   });
+});
+
+(existsSync(`${DEFAULT_TESSDATA}/chi_sim.traineddata`) && haveFont ? describe : describe.skip)('scanned PDF without QR', () => {
+  it('falls back to OCR of the page image, every field marked ocr', async () => {
+    const lines = ['发票代码：044031900111', '发票号码：12345678', '开票日期：2024年03月15日', '价税合计（小写）¥1130.00'];
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="700" height="220"><rect width="100%" height="100%" fill="white"/>${lines
+      .map((l, i) => `<text x="20" y="${50 + i * 48}" font-family="WenQuanYi Micro Hei" font-size="28">${l}</text>`)
+      .join('')}</svg>`;
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([700, 220]);
+    page.drawImage(await doc.embedPng(await sharp(Buffer.from(svg)).png().toBuffer()), { x: 0, y: 0, width: 700, height: 220 });
+    const v = await readPdfVoucher(await doc.save());
+    expect(v).toMatchObject({ kind: 'other', invoiceCode: '044031900111', invoiceNumber: '12345678', issueDate: '2024-03-15', totalAmount: '1130.00' });
+    expect(v.sources).toMatchObject({ invoiceCode: 'ocr', invoiceNumber: 'ocr', issueDate: 'ocr', totalAmount: 'ocr' });
+    expect(v.warnings).toEqual(expect.arrayContaining(['page 1 has no text layer (a scanned image?): fields come from the QR code and embedded data only', OCR_WARNING]));
+  }, 60_000);
 });
 
 describe('page text layer', () => {

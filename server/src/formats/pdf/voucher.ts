@@ -10,6 +10,7 @@
  * I/O stays outside: rendering a page with vector-drawn QR codes needs a rasteriser, which the caller injects
  * (`renderPage`, e.g. `renderPageWithPdftoppm` from ./render-poppler); so does the CMS verifier.
  */
+import sharp from 'sharp';
 import { FormatError } from '../errors';
 import { readVoucherJson } from '../json/read';
 import { verifyCms } from '../signatures/cms';
@@ -17,6 +18,7 @@ import { documentVerdict } from '../signatures/verdict';
 import { readVoucherXml } from '../xml/read';
 import { decodeImage } from '../image/intake';
 import { findInvoiceQr } from '../image/photo';
+import { OcrUnavailableError, ocrVoucher } from '../ocr/ocr';
 import { decodeBarcodesFromPixels } from '../qr/decode';
 import { parseQrPayload, type QrInvoice } from '../qr/payload';
 import { sameMoney } from '../qr/values';
@@ -41,6 +43,11 @@ export interface PdfVoucherOptions extends ReadPdfOptions {
    * reported as a warning and the PDF is still read.
    */
   readEmbedded?: (attachment: PdfAttachment) => Voucher | undefined;
+  /**
+   * OCR of a page without usable text (a scan) when neither embedded data nor a QR code gave fields. Default:
+   * tesseract (`ocr/ocr.ts`) on the largest page image, or on the rendered page; `false` turns it off.
+   */
+  ocr?: ((image: Uint8Array) => Promise<Voucher>) | false;
 }
 
 /** Fields compared and merged across layers. */
@@ -75,9 +82,12 @@ export async function readPdfVoucher(bytes: Uint8Array, options: PdfVoucherOptio
   // text cannot tell what they are (trip sheets and bank receipts carry none that names an invoice).
   const expectQr = !text?.kind || !['bker', 'bkrs', 'other'].includes(text.kind);
   const qrFound = await findPdfQr(bytes, doc, { ...options, renderPage: expectQr ? options.renderPage : undefined }, warnings);
-  if (text?.unreadable) {
+  if (text?.textless) warnings.push('page 1 has no text layer (a scanned image?): fields come from the QR code and embedded data only');
+  else if (text?.unreadable) {
     warnings.push('page text has no usable Unicode mapping (fonts without ToUnicode): fields come from the QR code and embedded data only');
   }
+  // 4. OCR, the last resort: only for pages without usable text where nothing machine-made was found.
+  const ocrLayer = !embedded && !qrFound && text?.unreadable && options.ocr !== false ? await ocrPage(bytes, doc, options, warnings) : undefined;
 
   const kind = embedded?.kind ?? text?.kind ?? qrFound?.kind ?? 'other';
   const v: Voucher = {
@@ -104,11 +114,13 @@ export async function readPdfVoucher(bytes: Uint8Array, options: PdfVoucherOptio
     [embeddedSource(embedded), embedded],
     ['qr', qrLayer],
     ['page-text', text?.unreadable ? undefined : text?.fields],
+    ['ocr', ocrLayer],
   ];
+  if (ocrLayer) warnings.push(...ocrLayer.warnings);
   for (const field of FIELDS) mergeField(v, field, layers);
   crossCheckAmounts(v);
 
-  // 4. Signatures.
+  // 5. Signatures.
   const verifier: CmsVerifier | undefined = options.verifyCms === false ? undefined : (options.verifyCms ?? defaultCmsVerifier);
   v.signatures = doc.signatures.map((s) => verifyPdfSignature(s, verifier));
   for (const s of doc.signatures) {
@@ -173,6 +185,28 @@ export function readEmbeddedVoucher(att: PdfAttachment): Voucher | undefined {
   if (att.kind === 'json') return readVoucherJson(att.content, { filename: att.name }).voucher;
   if (att.kind === 'xbrl' || att.kind === 'xml') return readVoucherXml(att.content, { filename: att.name }).voucher;
   return undefined;
+}
+
+/** Recognises the page: its largest image when that is a scan, else the rendered page. */
+async function ocrPage(bytes: Uint8Array, doc: PdfDocument, options: PdfVoucherOptions, warnings: string[]): Promise<Voucher | undefined> {
+  const ocr = options.ocr || ocrVoucher;
+  try {
+    const scan = [...(doc.pages[0]?.images ?? [])].sort((a, b) => b.width * b.height - a.width * a.height)[0];
+    let image: Uint8Array | undefined;
+    if (scan && Math.max(scan.width, scan.height) >= 600) {
+      image = await sharp(scan.data, { raw: { width: scan.width, height: scan.height, channels: 4 } }).png().toBuffer();
+    } else if (options.renderPage) {
+      image = await options.renderPage(bytes, 1);
+    }
+    if (!image) return undefined;
+    return await ocr(image);
+  } catch (e) {
+    if (e instanceof OcrUnavailableError || e instanceof FormatError) {
+      warnings.push(`OCR of page 1 not done: ${e.message}`);
+      return undefined;
+    }
+    throw e;
+  }
 }
 
 /** QR from the page images; failing that, from a rendered page (vector-drawn codes). */
