@@ -106,6 +106,12 @@ test('a replayed request (same nonce) is rejected', async () => {
   expect(again.json).toEqual({ code: 'nonce_reused', message: 'X-Evarchive-Nonce: already used (replayed request)' });
 });
 
+test('the same signed request sent twice at once is accepted exactly once', async () => {
+  const headers = signed('GET', '/api/auth/client', undefined, { nonce: 'nonce-parallel-0000001' });
+  const results = await Promise.all([1, 2, 3].map(() => call(t, 'GET', '/api/auth/client', { headers })));
+  expect(results.map((r) => r.status).sort()).toEqual([200, 401, 401]);
+});
+
 test('a timestamp outside the replay window is rejected, in the past or the future', async () => {
   const now = Math.floor(clock.now().getTime() / 1000);
   for (const ts of [now - 301, now + 301]) {

@@ -132,6 +132,13 @@ test('three failures lock the account for 15 minutes (423 with until), even for 
   clock.set('2026-12-03T08:00:00.000Z');
 });
 
+test('parallel guesses are all counted: five at once against a limit of three leave the account locked', async () => {
+  await t.app.get(UserService).create('system', { username: 'racer', password: 'long enough pw', roles: [{ role: 'borrower', unitCode: 'A01' }] });
+  const results = await Promise.all([1, 2, 3, 4, 5].map((i) => call(t, 'POST', '/api/auth/login', { body: { username: 'racer', password: `parallel guess ${i}` } })));
+  expect(results.map((r) => r.status).sort()).toEqual([401, 401, 423, 423, 423]);
+  expect((await call(t, 'POST', '/api/auth/login', { body: { username: 'racer', password: 'long enough pw' } })).status).toBe(423);
+});
+
 test('a password reset by the admin clears a lockout and ends existing sessions', async () => {
   const rootToken = await login(t, 'root', seed.pw);
   const archToken = await login(t, 'arch_b', seed.pw);
