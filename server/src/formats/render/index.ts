@@ -1,0 +1,2 @@
+export { renderOfdToPdf, type RenderOptions } from './render';
+export { loadCjkFont, CjkFontMissingError, CJK_FONT_CANDIDATES } from './font';
