@@ -1,8 +1,9 @@
 import { AuditModule } from './platform/audit/audit.module';
 import { IdentityModule } from './platform/identity/identity.module';
+import { SearchModule } from './modules/search/search.module';
 
 /**
  * The feature modules the application is made of, in import order. Each capability module adds itself here
  * (platform modules are wired in app.module.ts).
  */
-export const featureModules: any[] = [AuditModule, IdentityModule];
+export const featureModules: any[] = [AuditModule, IdentityModule, SearchModule];

@@ -5,6 +5,7 @@
 import type { PlatformTables } from './platform.tables';
 import type { IdentityTables } from '../identity/identity.tables';
 import type { AuditTables } from '../audit/audit.tables';
+import type { SearchTables } from '../../modules/search/search.tables';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Database extends PlatformTables, IdentityTables, AuditTables {}
+export interface Database extends PlatformTables, IdentityTables, AuditTables, SearchTables {}

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m0100 from './0100_platform';
 import * as m0200 from './0200_identity';
 import * as m0300 from './0300_audit';
+import * as m0900 from '../../../modules/search/0900_search.migration';
 
 /**
  * Every migration of the product, in order. Modules own their migration files (ranges by module: 01xx
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0100_platform': m0100,
   '0200_identity': m0200,
   '0300_audit': m0300,
+  '0900_search': m0900,
 };
