@@ -54,8 +54,8 @@ export async function findInvoiceQr(image: RgbaImage, options: QrSearchOptions =
   const attempts: Array<[string, () => Promise<RgbaImage>]> = [
     ['full image', async () => image],
     ['enhanced greyscale', () => transform(image, (s) => s.greyscale().normalise().sharpen())],
-    ['threshold', () => transform(image, (s) => s.greyscale().normalise().threshold(140))],
-  ].slice(0, thorough ? 3 : 2) as Array<[string, () => Promise<RgbaImage>]>;
+  ];
+  if (thorough) attempts.push(['threshold', () => transform(image, (s) => s.greyscale().normalise().threshold(140))]);
   for (const [label, make] of attempts) {
     const found = await tryImage(await make(), label);
     if (found) return found;

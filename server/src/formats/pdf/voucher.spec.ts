@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import bwipjs from 'bwip-js';
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, PDFHexString, StandardFonts } from 'pdf-lib';
+import { PDFDocument, PDFHexString, PDFString, StandardFonts } from 'pdf-lib';
 import { FormatError } from '../errors';
 import type { Voucher } from '../voucher';
 import { shutdownPdfEngine } from './engine';
@@ -106,6 +106,20 @@ describe('readPdf / readPdfVoucher: structure and safety', () => {
     expect(readEmbedded).toHaveBeenCalledTimes(1);
     expect(v).toMatchObject({ kind: 'inv_ord', invoiceNumber: '12345678', totalAmount: '10.00', sources: { invoiceNumber: 'xbrl', totalAmount: 'xbrl' } });
 
+  }, 30_000);
+
+  it('finds files attached through a file-attachment annotation', async () => {
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([200, 200]);
+    const json = Buffer.from('{"note":"attached"}');
+    const file = doc.context.flateStream(json, { Type: 'EmbeddedFile', Subtype: 'application/json' });
+    const spec = doc.context.obj({ Type: 'Filespec', F: PDFString.of('note.json'), UF: PDFHexString.fromText('note.json'), EF: { F: doc.context.register(file) } });
+    const annot = doc.context.obj({ Type: 'Annot', Subtype: 'FileAttachment', Rect: [10, 10, 30, 30], FS: doc.context.register(spec), Contents: PDFString.of('note') });
+    page.node.addAnnot(doc.context.register(annot));
+    const pdf = await readPdf(await doc.save());
+    expect(pdf.attachments.map((a) => [a.name, a.source, a.page, a.kind, Buffer.from(a.content).toString()])).toEqual([
+      ['note.json', 'FileAttachment', 1, 'json', '{"note":"attached"}'],
+    ]);
   }, 30_000);
 
   const toolkit = path.resolve(__dirname, '../../../..', '../shared/corpus/raw/marlonche__accounting-tools/1.基础工具包（推广应用版V1.0）__xbrl生成文件__inv_ord_issuer.xml');
