@@ -5,7 +5,7 @@ import { sm3 } from '../crypto/hash';
 import { sm2 } from '../crypto/sm2';
 import { createSm2Certificate } from '../crypto/x509-build';
 import { buildSesSealV4, buildSesSignatureV4 } from '../ses/build';
-import { verifyOfdSignatures } from './ofd';
+import { verifyOfdSignatures, readOfdSeals } from './ofd';
 import { CORPUS, corpusAvailable, corpusFile, openOfdFile, packageFromMap, unzipOfd } from './test-helpers';
 import { readFileSync } from 'node:fs';
 
@@ -115,6 +115,11 @@ describe('OFD signatures of every corpus OFD', () => {
     expect(rep.reasons).toContain('seal validity 2019-10-23 … 2023-05-28 covers the signing time 2020-07-23T13:09:07.000Z');
     const detail = r.details[0];
     expect(detail.seal?.name).toBe('国家税务总局浙江省税务局');
+    // The renderer's cheap path gives the same placement and picture without verifying.
+    const placements = readOfdSeals(openOfdFile(corpusFile(INVOICE)));
+    expect(placements).toHaveLength(1);
+    expect(placements[0].stampAnnots).toEqual(detail.stampAnnots);
+    expect(placements[0].seal?.picture?.data).toEqual(detail.seal?.picture?.data);
     expect(detail.seal?.picture?.type).toBe('ofd');
     expect(detail.stampAnnots.length).toBeGreaterThan(0);
   });

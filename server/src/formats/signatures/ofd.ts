@@ -15,7 +15,7 @@ import { digest, sm3 } from '../crypto/hash';
 import { sm2 } from '../crypto/sm2';
 import { hashAlgorithmOf, HASH_LABEL } from '../crypto/oids';
 import type { Certificate } from '../crypto/x509';
-import { parseSesSignature, parseLooseTime, looksLikeSesSignature } from '../ses/parse';
+import { parseSesSignature, parseSesSeal, parseLooseTime, looksLikeSesSignature } from '../ses/parse';
 import { verifySesSignature, type SealSummary, type SesCheck } from '../ses/verify';
 import { verifyCms, isCmsSignedData } from './cms';
 import { parseXml, children, child, text, attr, type XmlNode } from './xml';
@@ -101,6 +101,67 @@ export function verifyOfdSignatures(pkg: OfdPackage, opts: OfdSignatureOptions =
     }
   }
   return { signaturesPath, details, reports, verdict: documentVerdict(reports, opts), uncoveredFiles };
+}
+
+export interface OfdSealPlacement {
+  /** Signature folder, e.g. Doc_0/Signs/Sign_0. */
+  location: string;
+  type: SignatureType;
+  stampAnnots: StampAnnot[];
+  /** Seal name, ID, vendor, validity and picture, when the SignedValue (or Seal.esl) is a readable SES seal. */
+  seal?: SealSummary;
+}
+
+/**
+ * Where seals are drawn and what they look like, WITHOUT any cryptographic check — for renderers, which must
+ * not pay a verification per page view. Unreadable parts are skipped.
+ */
+export function readOfdSeals(pkg: OfdPackage): OfdSealPlacement[] {
+  const paths = new PackagePaths(pkg);
+  if (!pkg.has('OFD.xml')) return [];
+  const out: OfdSealPlacement[] = [];
+  try {
+    const ofd = parseXml(pkg.read('OFD.xml'), 'OFD.xml');
+    for (const body of children(child(ofd, 'OFD'), 'DocBody')) {
+      const loc = text(body, 'Signatures');
+      if (!loc) continue;
+      const docRoot = text(body, 'DocRoot');
+      const docDir = docRoot ? dirname(normalise(docRoot)) : '';
+      const listPath = paths.resolve(loc, '', docDir);
+      if (!listPath) continue;
+      const list = parseXml(pkg.read(listPath), listPath);
+      for (const entry of children(child(list, 'Signatures'), 'Signature')) {
+        const baseLoc = attr(entry, 'BaseLoc');
+        const sigPath = baseLoc ? paths.resolve(baseLoc, dirname(listPath), docDir) : undefined;
+        if (!sigPath) continue;
+        const location = dirname(sigPath);
+        const placement: OfdSealPlacement = { location, type: (attr(entry, 'Type') ?? 'Seal').toLowerCase() === 'sign' ? 'sign' : 'seal', stampAnnots: [] };
+        try {
+          const root = child(parseXml(pkg.read(sigPath), sigPath), 'Signature');
+          const info = child(root, 'SignedInfo');
+          placement.stampAnnots = children(info, 'StampAnnot').map((a) => ({ id: attr(a, 'ID'), pageRef: attr(a, 'PageRef'), boundary: attr(a, 'Boundary'), clip: attr(a, 'Clip') }));
+          const valueLoc = text(root, 'SignedValue');
+          const valuePath = valueLoc ? paths.resolve(valueLoc, location, docDir) : undefined;
+          const sealLoc = text(child(info, 'Seal'), 'BaseLoc');
+          const sealPath = sealLoc ? paths.resolve(sealLoc, location, docDir) : undefined;
+          const value = valuePath ? pkg.read(valuePath) : undefined;
+          const seal = value && looksLikeSesSignature(value) ? parseSesSignature(value).seal : sealPath ? parseSesSeal(pkg.read(sealPath)) : undefined;
+          if (seal) {
+            placement.seal = {
+              name: seal.name, esId: seal.esId, sealType: seal.sealType, vendor: seal.header.vid, headerVersion: seal.header.version,
+              validStart: seal.validStart, validEnd: seal.validEnd, picture: seal.picture,
+            };
+          }
+        } catch (e) {
+          if (!(e instanceof FormatError)) throw e;
+        }
+        out.push(placement);
+      }
+    }
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e;
+  }
+  return out;
 }
 
 function broken(type: SignatureType, location: string, reason: string): OfdSignatureDetail {
