@@ -61,6 +61,8 @@ export interface Certificate {
   signatureValue: Uint8Array;
   /** basicConstraints cA flag (false when the extension is absent). */
   isCa: boolean;
+  /** subjectKeyIdentifier extension value (CMS signers may be named by it). */
+  subjectKeyIdentifier?: Uint8Array;
 }
 
 const NAMES: Record<string, string> = {
@@ -118,13 +120,19 @@ function parseCertificateUncached(input: Uint8Array): Certificate {
   const subject = parseName(tbsNode.child(i++, 'subject'));
   const publicKey = parsePublicKeyInfo(tbsNode.child(i++, 'subjectPublicKeyInfo'));
   let isCa = false;
+  let subjectKeyIdentifier: Uint8Array | undefined;
   for (const extra of f.slice(i)) {
     if (!extra.isContext(3)) continue;
     for (const ext of expectSequence(extra.child(0, 'extensions'), 'extensions').children) {
       const parts = expectSequence(ext, 'extension').children;
       if (parts.length < 2) continue;
-      if (readOid(parts[0], 'extnID') !== OID.basicConstraints) continue;
+      const extnId = readOid(parts[0], 'extnID');
       const value = readOctetString(parts[parts.length - 1], 'extnValue');
+      if (extnId === OID.subjectKeyIdentifier) {
+        subjectKeyIdentifier = readOctetString(readDer(value), 'subjectKeyIdentifier');
+        continue;
+      }
+      if (extnId !== OID.basicConstraints) continue;
       const bc = expectSequence(readDer(value), 'basicConstraints');
       isCa = bc.children.length > 0 && bc.children[0].isUniversal(Tag.boolean) && readBoolean(bc.children[0], 'cA');
     }
@@ -142,6 +150,7 @@ function parseCertificateUncached(input: Uint8Array): Certificate {
     signatureAlgorithm: readOid(sigAlg.child(0, 'signatureAlgorithm.algorithm')),
     signatureValue,
     isCa,
+    subjectKeyIdentifier,
   };
 }
 

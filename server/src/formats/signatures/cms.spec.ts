@@ -59,6 +59,16 @@ describe('CMS SignedData (RFC 5652) made by openssl with RSA', () => {
     expect(verifyCms(der, { detachedContent: enc('other') })).toMatchObject({ signatureValid: false, digestsOk: false });
   });
 
+  (opensslSm2 ? it : it.skip)('finds the signer by subjectKeyIdentifier (-keyid) among several certificates', () => {
+    // No embedded certificates: the signer must be picked by key identifier from two same-named candidates.
+    const { der, certPem } = opensslCms(content, ['-md', 'sha256', '-keyid', '-nocerts']);
+    const other = opensslCms(content, ['-md', 'sha256']);
+    const r = verifyCms(der, { detachedContent: content, certificates: [...readCertificates(other.certPem), ...readCertificates(certPem)] });
+    expect(r).toMatchObject({ digestsOk: true, signatureValid: true, signerSubject: 'CN=测试银行电子回单专用, O=测试银行, C=CN' });
+    expect(verifyCms(der, { detachedContent: content }).signatureValid).toBeNull(); // no certificate at all
+    expect(r.signers[0].signer?.subjectKeyIdentifier).toBeDefined();
+  });
+
   (opensslSm2 ? it : it.skip)('detects a changed signature value', () => {
     const { der } = opensslCms(content, ['-md', 'sha256']);
     const bad = der.slice();

@@ -171,6 +171,11 @@ function verifySigner(si: DerNode, ctx: SignerContext): CmsSignerResult {
     signer = ctx.certificates.find((c) => c.serialNumber === hex && bytesEqual(c.issuer.der, issuer.der))
       ?? ctx.certificates.find((c) => c.serialNumber === hex);
   }
+  if (sid.isContext(0)) {
+    // [0] SubjectKeyIdentifier: the extension, else the RFC 5280 method 1 value (SHA-1 of the key bits).
+    const ski = sid.content;
+    signer = ctx.certificates.find((c) => (c.subjectKeyIdentifier ? bytesEqual(c.subjectKeyIdentifier, ski) : bytesEqual(digest('sha1', c.publicKey.key), ski)));
+  }
   if (!signer && ctx.certificates.length === 1) signer = ctx.certificates[0];
   const chain: ChainResult = signer
     ? checkChain(signer, { trustAnchors: ctx.opts.trustAnchors, intermediates: ctx.certificates })
