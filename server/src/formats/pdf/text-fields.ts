@@ -28,7 +28,7 @@ const TITLES: Array<[RegExp, VoucherKind, string?]> = [
   // Old VAT titles carry the province or city in front (湖北增值税电子普通发票, 深圳电子普通发票).
   [/[\u4e00-\u9fa5]{0,3}增值税电子专用发票/, 'inv_spcl'],
   [/[\u4e00-\u9fa5]{0,3}(增值税)?电子普通发票/, 'inv_ord'],
-  [/财政电子票据/, 'efi'],
+  [/财政电子票据|票据\s*[（(]\s*电子\s*[)）]/, 'efi'],
   [/非税收入.*缴款书/, 'ntrev'],
   [/电子对账单/, 'bkrs'],
   [/^回\s*单$|电子回单|回单编号/, 'bker'],
@@ -61,6 +61,13 @@ export function readTextLayer(layout: PageLayout): TextLayer {
       break;
     case 'other':
       readTripSheet(layout, layer);
+      break;
+    case 'rai':
+      readInvoice(layout, layer);
+      readRailwayTicket(layout, layer);
+      break;
+    case 'efi':
+      readFiscalReceipt(layout, layer);
       break;
     default:
       readInvoice(layout, layer);
@@ -164,6 +171,53 @@ function readAirItinerary(layout: PageLayout, layer: TextLayer): void {
   if (ticket) layer.extra.eTicketNumber = ticket;
   const code = v(/验证码\s*[:：]/);
   if (code) layer.extra.verificationCode = code;
+}
+
+/**
+ * 电子发票（铁路电子客票）: the fare is printed as 票价 (or 退票费 on a refund) rather than 价税合计, and there is
+ * no seller block (the railway is the issuer).
+ */
+function readRailwayTicket(layout: PageLayout, layer: TextLayer): void {
+  const text = layout.lines.map((l) => normaliseLine(l.text)).join('\n');
+  const fare = /(票价|退票费)\s*[:：]?\s*[¥￥]?\s*(-?\d[\d,]*\.\d{2})/.exec(text);
+  if (fare) {
+    layer.fields.totalAmount ??= toMoney(fare[2]);
+    layer.fields.currency = 'CNY';
+    if (fare[1] === '退票费') layer.extra.refund = true;
+  }
+  const ticket = /电子客票号\s*[:：]\s*([0-9A-Z]{10,30})/.exec(text)?.[1];
+  if (ticket) layer.extra.eTicketNumber = ticket;
+  const buyer = valueAfter(layout.lines, /购买方名称\s*[:：]/);
+  if (buyer) layer.fields.buyerName ??= buyer;
+  const buyerId = valueAfter(layout.lines, /统一社会信用代码\s*[:：]/);
+  if (buyerId && /^[0-9A-Z]{15,20}$/.test(buyerId)) layer.fields.buyerTaxId ??= buyerId;
+}
+
+/**
+ * 财政电子票据 (e.g. 医疗收费票据（电子）): 票据代码 / 票据号码 / 校验码 / 开票日期, the payer (交款人) and the
+ * collecting unit (收款单位), the total as 金额合计（小写）.
+ */
+function readFiscalReceipt(layout: PageLayout, layer: TextLayer): void {
+  const v = (re: RegExp) => valueAfter(layout.lines, re);
+  const f = layer.fields;
+  const code = v(/票据代码\s*[:：]/);
+  if (code && /^\d{8}$/.test(code)) f.invoiceCode = code;
+  const number = v(/票据号码\s*[:：]/);
+  if (number && /^\d{8,10}$/.test(number)) f.invoiceNumber = number;
+  const check = v(/校验码\s*[:：]/);
+  if (check && /^[0-9A-Za-z]{4,10}$/.test(check)) f.checkCode = check;
+  const date = v(/开票日期\s*[:：]/);
+  if (date) f.issueDate = toIsoDate(date.split(/\s/)[0]);
+  const text = layout.lines.map((l) => normaliseLine(l.text)).join('\n');
+  const total = /(?:金额)?合计\s*[（(]?\s*小写\s*[)）]?\s*[:：]?\s*[¥￥]?\s*(-?\d[\d,]*\.\d{2})/.exec(text)?.[1];
+  if (total) {
+    f.totalAmount = toMoney(total);
+    f.currency = 'CNY';
+  }
+  const payer = v(/交款人\s*[:：]/);
+  if (payer) f.payerName = payer;
+  const unit = v(/收款单位(?:（章）|\(章\))?\s*[:：]/);
+  if (unit) f.sellerName = unit;
 }
 
 function readTripSheet(layout: PageLayout, layer: TextLayer): void {
