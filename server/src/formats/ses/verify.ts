@@ -6,7 +6,8 @@
  *   seal maker    maker's signature over SES_SealInfo (V4) / SEQUENCE{sealInfo, cert, alg} (V1)
  *   cert in seal  signer certificate in the seal's certificate list (or its digest)
  *   seal period   validStart ≤ signing time ≤ validEnd
- *   cert periods  signer and maker certificates valid at the signing time (not "now": a 2020 invoice stays valid)
+ *   cert periods  signer certificate valid at the signing time (not "now": a 2020 invoice stays valid), maker
+ *                 certificate valid at some time between the seal's createDate and the signing time
  *   chain         signer certificate against the configured trust anchors (reported, not part of validity)
  *
  * Legacy V1 producers (2018 GX/HNCA/Eseal, seen in the corpus) deviate and are accepted, with the deviation
@@ -141,8 +142,13 @@ export function verifySesSignature(sig: SesSignature, opts: SesVerifyOptions = {
       add('signer-cert-period', ok, `signer certificate validity ${day(signer.notBefore)} … ${day(signer.notAfter)} ${ok ? 'covers' : 'does not cover'} the signing time`);
     }
     if (sealResult.maker) {
-      const ok = validAt(sealResult.maker, signingTime);
-      add('maker-cert-period', ok, `seal maker certificate validity ${day(sealResult.maker.notBefore)} … ${day(sealResult.maker.notAfter)} ${ok ? 'covers' : 'does not cover'} the signing time`);
+      // The maker signed the seal at some time between its creation and its use; real tax-bureau seals carry a
+      // createDate days before the maker certificate that signed them (re-issued seals), so the check is that
+      // the maker certificate was valid at some point of that span.
+      const maker = sealResult.maker;
+      const made = seal.createDate ?? seal.validStart ?? signingTime;
+      const ok = maker.notBefore.getTime() <= signingTime.getTime() && maker.notAfter.getTime() >= made.getTime();
+      add('maker-cert-period', ok, `seal maker certificate validity ${day(maker.notBefore)} … ${day(maker.notAfter)} ${ok ? 'overlaps' : 'does not overlap'} the seal's life before use (made ${day(made)}, used ${day(signingTime)})`);
     }
   }
 

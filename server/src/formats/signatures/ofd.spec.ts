@@ -41,7 +41,7 @@ const EXPECTED: Record<string, string> = {
   'ofdrw__ofdrw/ofdrw-converter__src__test__resources__n.ofd': 'invalid', // files re-serialised after signing
   'ofdrw__ofdrw/ofdrw-converter__src__test__resources__signout.ofd': 'unsigned',
   'ofdrw__ofdrw/ofdrw-converter__src__test__resources__testImageNotFound.ofd': 'valid',
-  'ofdrw__ofdrw/ofdrw-converter__src__test__resources__zsbk.ofd': 'invalid', // pages changed; maker cert expired at signing
+  'ofdrw__ofdrw/ofdrw-converter__src__test__resources__zsbk.ofd': 'invalid', // both seals: pages changed after signing
   'ofdrw__ofdrw/ofdrw-converter__src__test__resources__不规范资源路径.ofd': 'valid', // DJ: SignValue.dat
   'ofdrw__ofdrw/ofdrw-converter__src__test__resources__发票监制章-数科.ofd': 'unsigned',
   'ofdrw__ofdrw/ofdrw-converter__src__test__resources__发票示例.ofd': 'invalid', // Document.xml changed
