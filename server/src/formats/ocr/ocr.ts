@@ -44,7 +44,9 @@ function getWorker(): Promise<Worker> {
     throw new OcrUnavailableError(`OCR model chi_sim.traineddata not found in ${dir}: install tesseract-ocr-chi-sim (apt-get install tesseract-ocr-chi-sim)`);
   }
   worker ??= createWorker('chi_sim', 1, { langPath: dir, gzip: false, cacheMethod: 'none' }).then(
-    (w) => {
+    async (w) => {
+      // Decoded pixels carry no resolution; without one tesseract guesses and prints a warning per image.
+      await w.setParameters({ user_defined_dpi: '300' });
       if (inFlight === 0) holdThread(w, false);
       return w;
     },
