@@ -128,17 +128,17 @@ export function textById(doc: OfdDocument, page: OfdPage): Map<string, string> {
 const COLON = /^[\s:：]+/;
 
 /**
- * Character-by-character compatibility folding (NFKC where it yields one character): full-width forms become
+ * Compatibility folding (NFKC, character by character where it yields one character): full-width forms become
  * ASCII and Kangxi radicals / compatibility ideographs become the unified ideographs some PDF-to-OFD
- * converters avoid (`电⼦发票` with U+2F26 is `电子发票`). Length-preserving, so offsets stay valid.
+ * converters avoid (`电⼦发票` with U+2F26 is `电子发票`). Length-preserving, so offsets stay valid. Only the
+ * blocks NFKC changes are touched, which keeps this cheap on ordinary text.
  */
+const FOLDABLE = /[\u2e80-\u2fdf\u3000\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]/g;
 export function fold(s: string): string {
-  let out = '';
-  for (const c of s) {
+  return s.replace(FOLDABLE, (c) => {
     const n = c.normalize('NFKC');
-    out += [...n].length === 1 ? n : c;
-  }
-  return out;
+    return n.length === 1 ? n : c;
+  });
 }
 
 /** Only the ideograph look-alikes folded (values keep their full-width punctuation as printed). */
@@ -149,6 +149,20 @@ export function foldIdeographs(s: string): string {
 /** Removes spaces so `开 票 日 期` and `开票日期` compare equal; ideograph look-alikes are folded. */
 function squash(s: string): string {
   return foldIdeographs(s.replace(/[\s\u3000]+/g, ''));
+}
+
+const squashedRuns = new WeakMap<PlacedText, string>();
+const foldedRuns = new WeakMap<PlacedText, string>();
+function folded(run: PlacedText): string {
+  let t = foldedRuns.get(run);
+  if (t === undefined) foldedRuns.set(run, (t = fold(squashed(run))));
+  return t;
+}
+/** `squash` of a run's text, computed once per run (label searches visit every run many times). */
+function squashed(run: PlacedText): string {
+  let t = squashedRuns.get(run);
+  if (t === undefined) squashedRuns.set(run, (t = squash(run.text)));
+  return t;
 }
 
 export interface LabelledValue {
@@ -167,8 +181,9 @@ export function valuesAfterLabel(lines: TextLine[], label: string | RegExp): Lab
   const runs = lines.flatMap((l) => l.items);
   const out: LabelledValue[] = [];
   for (const run of runs) {
-    const t = squash(run.text);
-    const m = typeof label === 'string' ? matchString(t, label) : matchRegExp(t, label);
+    const t = squashed(run);
+    const f = folded(run);
+    const m = typeof label === 'string' ? matchString(f, label) : matchRegExp(f, label);
     if (m === undefined) continue;
     const rest = t.slice(m).replace(COLON, '');
     if (rest) {
@@ -184,7 +199,7 @@ export function valuesAfterLabel(lines: TextLine[], label: string | RegExp): Lab
     const near = (sameLine.length ? sameLine : right.filter((r) => Math.abs(r.y - run.y) <= Math.max(2, 0.5 * Math.max(r.size, run.size)))).sort((p, q) => p.x - q.x);
     const parts: string[] = [];
     for (const r of near) {
-      const next = squash(r.text);
+      const next = squashed(r);
       if (/[:：]$/.test(next)) break;
       parts.push(next);
       if (!/^[¥￥]$/.test(next)) break;
@@ -200,12 +215,18 @@ export function valueAfterLabel(lines: TextLine[], label: string | RegExp): stri
   return valuesAfterLabel(lines, label)[0]?.value;
 }
 
-function matchString(text: string, label: string): number | undefined {
+/** `folded` is the run's squashed text after `fold` (same length, so the offset applies to the unfolded text). */
+function matchString(folded: string, label: string): number | undefined {
   const l = fold(squash(label));
-  return fold(text).startsWith(l) ? l.length : undefined;
+  return folded.startsWith(l) ? l.length : undefined;
 }
 
-function matchRegExp(text: string, label: RegExp): number | undefined {
-  const m = new RegExp(`^(?:${label.source})`, label.flags.replace('g', '')).exec(fold(text));
+// Labels are a fixed vocabulary, so their anchored forms are compiled once.
+const anchored = new Map<RegExp, RegExp>();
+
+function matchRegExp(folded: string, label: RegExp): number | undefined {
+  let re = anchored.get(label);
+  if (!re) anchored.set(label, (re = new RegExp(`^(?:${label.source})`, label.flags.replace('g', ''))));
+  const m = re.exec(folded);
   return m ? m[0].length : undefined;
 }
