@@ -202,6 +202,16 @@ describe('openZip', () => {
     expect(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers)).toBeLessThan(64 * 1024 * 1024);
   });
 
+  it('catches a small entry that inflates past its declared size without allocating for it', () => {
+    const data = new Uint8Array(100_000).fill(0x41);
+    const zip = openZip(writeZip([{ name: 'a.xml', data, method: 8, declaredSize: 10 }]));
+    expect(zip.entries[0].compressedSize).toBeLessThan(1000);
+    expect(errorOf(() => zip.read('a.xml'))).toMatchObject({ code: 'truncated', message: 'a.xml: entry inflates to more than its declared 10 bytes' });
+    // And one whose data is shorter than declared.
+    const short = openZip(writeZip([{ name: 'b.xml', data: new Uint8Array(50), method: 8, declaredSize: 60 }]));
+    expect(errorOf(() => short.read('b.xml'))).toMatchObject({ code: 'truncated', message: 'b.xml: entry declares 60 bytes but holds 50' });
+  });
+
   it('stops a bomb whose declared size is within limits by the running compression ratio', () => {
     const bomb = zerosDeflated(1024);
     // Declares 40 MB: below the entry limit, and the declared ratio (≈38:1) looks harmless.

@@ -357,7 +357,9 @@ function inflateBounded(raw: Uint8Array, e: ZipEntry, lim: Required<ZipLimits>, 
   if (raw.length <= INFLATE_STEP) {
     let out: Uint8Array;
     try {
-      out = inflateSync(raw);
+      // Sized from the declared size (checked at open), plus one byte to notice data that runs past it: a fixed
+      // buffer is never grown, so a lying header cannot make this allocate more.
+      out = inflateSync(raw, { out: new Uint8Array(e.size + 1) });
     } catch (err) {
       throw new FormatError('truncated', `deflate data is damaged (${(err as Error).message})`, e.rawName);
     }
