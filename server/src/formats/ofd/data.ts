@@ -1,5 +1,5 @@
 /**
- * Structured data inside an OFD voucher, layer by layer, in the priority order of ofd.md §8 / voucer-formats §16:
+ * Structured data inside an OFD voucher, layer by layer, in the priority order of ofd.md §8 / voucher-formats.md §16:
  *
  *   1. embedded issuer data — attachments: `original_invoice.xml` (2019 `eInvoice`, `fp:` namespace), a 数电票
  *      `EInvoice` XML, or a MoF XBRL instance of any kind (`embedded-xml` / `xbrl`);
