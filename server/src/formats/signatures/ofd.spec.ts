@@ -240,6 +240,15 @@ describe('OFD signatures of a generated package (test CA, V4 seal)', () => {
     expect(verifyOfdSignatures(packageFromMap(build()), { trustAnchors: [signer], requireTrustedChain: true }).verdict).toBe('valid');
   });
 
+  it('fails a signature whose protected file appears twice in the ZIP', () => {
+    const pkg = Object.assign(packageFromMap(build()), { duplicates: ['Doc_0/Pages/Page_0/Content.xml'] });
+    const r = verifyOfdSignatures(pkg);
+    expect(r.verdict).toBe('invalid');
+    expect(r.reports[0].reasons).toContain('the ZIP holds more than one entry named Doc_0/Pages/Page_0/Content.xml: readers may show contents other than the signed ones');
+    const harmless = Object.assign(packageFromMap(build()), { duplicates: ['Doc_0/Res/unrelated.png'] });
+    expect(verifyOfdSignatures(harmless).verdict).toBe('valid');
+  });
+
   it('reports files added after signing, and a missing Signature.xml as incomplete', () => {
     const added = build();
     added.set('Doc_0/Attachs/extra.xml', enc('<x/>'));

@@ -48,6 +48,8 @@ export interface OfdSignatureDetail {
   sesChecks?: SesCheck[];
   /** Signature.xml was read and its references checked (uncovered files are only reported then). */
   referencesChecked: boolean;
+  /** Package paths this signature depends on: referenced files, Signature.xml, SignedValue.dat, Seal.esl. */
+  protectedPaths: Set<string>;
 }
 
 export interface OfdSignatureResult {
@@ -93,6 +95,19 @@ export function verifyOfdSignatures(pkg: OfdPackage, opts: OfdSignatureOptions =
     }
   }
   const reports = details.map((d) => d.report);
+  // A ZIP holding two entries of one name can show different contents to different readers (a known way to
+  // slip changes past signature checks): a protected or signature file among them fails the signature.
+  const duplicates = (pkg as { duplicates?: string[] }).duplicates ?? [];
+  if (duplicates.length) {
+    const dup = new Set(duplicates.map((d) => normalise(d)));
+    for (const d of details) {
+      const hit = [...dup].filter((p) => d.protectedPaths.has(p));
+      if (hit.length) {
+        d.report.digestsOk = false;
+        d.report.reasons.push(`the ZIP holds more than one entry named ${hit.join(', ')}: readers may show contents other than the signed ones`);
+      }
+    }
+  }
   const uncoveredFiles = details.length ? pkg.list().filter((p) => !covered.has(p) && !p.endsWith('/')) : [];
   if (uncoveredFiles.length && details.length) {
     const sample = uncoveredFiles.slice(0, 5).join(', ');
@@ -165,7 +180,7 @@ export function readOfdSeals(pkg: OfdPackage): OfdSealPlacement[] {
 }
 
 function broken(type: SignatureType, location: string, reason: string): OfdSignatureDetail {
-  return { report: { type, format: 'unknown', location, digestsOk: null, signatureValid: null, reasons: [reason] }, stampAnnots: [], referencesChecked: false };
+  return { report: { type, format: 'unknown', location, digestsOk: null, signatureValid: null, reasons: [reason] }, stampAnnots: [], referencesChecked: false, protectedPaths: new Set() };
 }
 
 function verifyEntry(
@@ -187,7 +202,7 @@ function verifyEntry(
   const location = dirname(sigXmlPath);
   const reasons: string[] = [];
   const report: SignatureReport = { type, format: 'unknown', location, digestsOk: null, signatureValid: null, reasons };
-  const detail: OfdSignatureDetail = { report, id, signatureXmlPath: sigXmlPath, stampAnnots: [], referencesChecked: false };
+  const detail: OfdSignatureDetail = { report, id, signatureXmlPath: sigXmlPath, stampAnnots: [], referencesChecked: false, protectedPaths: new Set([sigXmlPath]) };
 
   const sigXml = pkg.read(sigXmlPath);
   let doc: XmlNode;
@@ -231,6 +246,7 @@ function verifyEntry(
         continue;
       }
       covered.add(path);
+      detail.protectedPaths.add(path);
       const bytes = pkg.read(path);
       refResults.push({ fileRef, want, bytes, status: bytesEqual(digest(hash, bytes), want) ? 'ok' : 'mismatch' });
     }
@@ -264,6 +280,7 @@ function verifyEntry(
     if (sealPath) {
       sealFile = pkg.read(sealPath);
       covered.add(sealPath);
+      detail.protectedPaths.add(sealPath);
     } else reasons.push(`Seal.esl listed as ${sealLoc} but missing from the package`);
   }
 
@@ -283,6 +300,7 @@ function verifyEntry(
     return detail;
   }
   covered.add(valuePath);
+  detail.protectedPaths.add(valuePath);
   detail.signedValuePath = valuePath;
   const value = pkg.read(valuePath);
   const verified = verifySignedValue(value, sigXml, sealFile, type, opts);
