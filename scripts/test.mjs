@@ -8,7 +8,8 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, '.test-output');
 mkdirSync(out, { recursive: true });
-const resultFile = join(out, 'jest-results.json');
+// One results file per run: several runs in one checkout must not read each other's counts.
+const resultFile = join(out, `jest-results-${process.pid}.json`);
 rmSync(resultFile, { force: true });
 
 const args = ['--json', `--outputFile=${resultFile}`, ...process.argv.slice(2)];
@@ -33,4 +34,5 @@ if (existsSync(resultFile)) {
 const code = r.status ?? 1;
 if (code !== 0 && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+rmSync(resultFile, { force: true });
 process.exit(code);
