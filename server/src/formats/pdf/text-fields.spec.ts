@@ -94,4 +94,48 @@ describe('readTextLayer by kind (printed forms, synthetic positions)', () => {
     expect(layer.title).toBe('示例省增值税电子普通发票');
     expect(layer.fields).toMatchObject({ buyerName: '买方公司', buyerTaxId: '91110000000000001A', sellerName: '卖方公司', sellerTaxId: '91110000000000002B' });
   });
+
+  it('bank e-receipt worded 付款方户名 / 开户银行 / 交易金额（小写）', () => {
+    const layer = readTextLayer(
+      layoutPage([
+        run('中国示例银行电子回单', 200, 380, 16),
+        run('回单编号：', 20, 350),
+        run('A0012', 65, 350),
+        run('交易日期：', 300, 350),
+        run('2024-06-30', 345, 350),
+        run('付款方户名：', 20, 320),
+        run('甲公司', 74, 320),
+        run('收款方户名：', 300, 320),
+        run('乙公司', 354, 320),
+        run('付款方账号：', 20, 305),
+        run('6222000011112222', 74, 305),
+        run('收款方账号：', 300, 305),
+        run('6222000033334444', 354, 305),
+        run('付款方开户银行：', 20, 290),
+        run('示例银行一支行', 92, 290),
+        run('收款方开户银行：', 300, 290),
+        run('示例银行二支行', 372, 290),
+        run('币种：', 20, 270),
+        run('人民币', 47, 270),
+        run('交易金额（小写）：', 120, 270),
+        run('¥1,234.50', 201, 270),
+        run('交易流水号：', 20, 250),
+        run('T20240630000123', 74, 250),
+      ]),
+    );
+    expect(layer.kind).toBe('bker');
+    expect(layer.fields).toEqual({
+      invoiceNumber: 'A0012',
+      issueDate: '2024-06-30',
+      payerName: '甲公司',
+      payerAccount: '6222000011112222',
+      payerBank: '示例银行一支行',
+      payeeName: '乙公司',
+      payeeAccount: '6222000033334444',
+      payeeBank: '示例银行二支行',
+      totalAmount: '1234.50',
+      currency: 'CNY',
+      bankSerialNumber: 'T20240630000123',
+    });
+  });
 });

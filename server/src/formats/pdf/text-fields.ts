@@ -129,21 +129,26 @@ function readBankReceipt(layout: PageLayout, layer: TextLayer): void {
   }
   const type = v(/回单类型\s*[:：]/);
   if (type) layer.extra.receiptType = type;
-  f.payerAccount = v(/付款人账号\s*[:：]/);
-  f.payerName = v(/付款人名称\s*[:：]/);
-  f.payeeAccount = v(/收款人账号\s*[:：]/);
-  f.payeeName = v(/收款人名称\s*[:：]/);
-  // 开户行名称 appears once for each party, payer first.
-  const banks = layout.lines.map((l) => /开户行名称\s*[:：]\s{0,2}(.*)/.exec(l.text)?.[1]?.split(/\s{3,}/)[0]?.trim() ?? null).filter((x) => x !== null);
-  if (banks[0]) f.payerBank = banks[0];
-  if (banks[1]) f.payeeBank = banks[1];
-  const amount = v(/(?<!大写)金额\s*[:：]/);
+  // Banks word the same cells differently (付款人名称 / 付款方户名, 开户行名称 / 开户银行); the first label that has a
+  // value wins.
+  const first = (...res: RegExp[]) => res.map(v).find((x) => x !== undefined && x !== '');
+  f.payerAccount = first(/付款(?:人|方)?账号\s*[:：]/);
+  f.payerName = first(/付款(?:人|方)?(?:名称|户名)\s*[:：]/);
+  f.payerBank = first(/付款(?:人|方)?开户(?:行|银行)(?:名称)?\s*[:：]/);
+  f.payeeAccount = first(/收款(?:人|方)?账号\s*[:：]/);
+  f.payeeName = first(/收款(?:人|方)?(?:名称|户名)\s*[:：]/);
+  f.payeeBank = first(/收款(?:人|方)?开户(?:行|银行)(?:名称)?\s*[:：]/);
+  // 交通银行 prints a bare 开户行名称 under each party, payer first.
+  const banks = layout.lines.map((l) => /^开户行名称\s*[:：]\s{0,2}(.*)/.exec(l.text)?.[1]?.split(/\s{3,}/)[0]?.trim() ?? null).filter((x) => x !== null);
+  if (banks[0]) f.payerBank ??= banks[0];
+  if (banks[1]) f.payeeBank ??= banks[1];
+  const amount = first(/(?<!大写)(?:交易)?金额(?:[（(]小写[)）])?\s*[:：]/, /小写金额\s*[:：]/);
   if (amount) f.totalAmount = toMoney(amount);
   const currency = v(/币种\s*[:：]/);
-  f.currency = currency && /^[A-Z]{3}/.test(currency) ? currency.slice(0, 3) : f.totalAmount ? 'CNY' : undefined;
-  const date = v(/记账日期\s*[:：]/);
+  f.currency = currency && /^[A-Z]{3}/.test(currency) ? currency.slice(0, 3) : currency && /人民币/.test(currency) ? 'CNY' : f.totalAmount ? 'CNY' : undefined;
+  const date = first(/记账日期\s*[:：]/, /交易日期\s*[:：]/);
   if (date) f.issueDate = toIsoDate(date.split(/\s/)[0]);
-  f.bankSerialNumber = v(/会计流水号\s*[:：]/);
+  f.bankSerialNumber = first(/会计流水号\s*[:：]/, /交易流水号\s*[:：]/, /流水号\s*[:：]/);
   const summary = v(/摘要\s*[:：]/);
   if (summary) layer.extra.summary = summary;
   const direction = v(/借贷标志\s*[:：]/);

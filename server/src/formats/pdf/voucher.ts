@@ -1,14 +1,15 @@
 /**
  * `readPdfVoucher`: a PDF voucher → the normalised Voucher (spec voucher-formats.md §3b, §14–16).
  *
- * Layers, in order of trust: embedded structured data (XBRL / XML attachments, when a reader for them is given),
- * then the QR code (machine-made, same on every producer), then the page text (layout heuristics). Each field
- * comes from the most trusted layer that has it, `sources` says which, and every disagreement between two
- * layers becomes a warning rather than being silently resolved. A page whose fonts carry no text mapping
- * leaves only the QR code and embedded data, with a warning.
+ * Layers, in order of trust: embedded structured data (XBRL / XML / JSON attachments, read by the project's
+ * readers), then the QR code (machine-made, the same on every producer), then the page text (layout heuristics),
+ * and OCR only for a page without usable text where nothing else was found. Each field comes from the most
+ * trusted layer that has it, `sources` says which, and every disagreement between two layers becomes a warning
+ * rather than being silently resolved. A page whose fonts carry no text mapping leaves only the QR code and
+ * embedded data, with a warning.
  *
- * I/O stays outside: rendering a page with vector-drawn QR codes needs a rasteriser, which the caller injects
- * (`renderPage`, e.g. `renderPageWithPdftoppm` from ./render-poppler); so does the CMS verifier.
+ * No process is started here: rendering a page with a vector-drawn QR code needs a rasteriser, which the caller
+ * injects (`renderPage`, e.g. `renderPageWithPdftoppm` from ./render-poppler).
  */
 import sharp from 'sharp';
 import { FormatError } from '../errors';
@@ -122,7 +123,8 @@ export async function readPdfVoucher(bytes: Uint8Array, options: PdfVoucherOptio
 
   // 5. Signatures.
   const verifier: CmsVerifier | undefined = options.verifyCms === false ? undefined : (options.verifyCms ?? defaultCmsVerifier);
-  v.signatures = doc.signatures.map((s) => verifyPdfSignature(s, verifier));
+  // Signatures inside embedded data (fp:Signature of original_invoice.xml, e-bill signatures) count too.
+  v.signatures = [...doc.signatures.map((s) => verifyPdfSignature(s, verifier)), ...(embedded?.signatures ?? [])];
   for (const s of doc.signatures) {
     if (!s.coversWholeFile) warnings.push(`signature ${s.fieldName ?? s.objectNumber ?? ''}: ${s.problems.join('; ')}`);
   }
