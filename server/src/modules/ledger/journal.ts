@@ -1,0 +1,476 @@
+/**
+ * 记账凭证 (journal vouchers) as the archive keeps them, and the pure reading of import files into them: JSON
+ * (schemas/ledger/journal-voucher.schema.json), CSV and Excel (one row per entry, schemas/ledger/columns.json).
+ * Every problem is collected with the row (or JSON path) and column it concerns, so one import reports all of
+ * them at once; a file with any problem is refused as a whole.
+ */
+import Ajv from 'ajv';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { FormatError } from '../../formats/errors';
+import { addMoney, fromFen, parseMoney, toFen } from '../../formats/kinds/money';
+import type { Money } from '../../formats/voucher';
+
+export interface JournalEntry {
+  line: number;
+  summary?: string;
+  accountCode: string;
+  accountName: string;
+  debit: Money;
+  credit: Money;
+  counterparty?: string;
+  counterpartyAccount?: string;
+  project?: string;
+  department?: string;
+}
+
+export interface JournalReferences {
+  invoiceNumbers: string[];
+  reimbursementIds: string[];
+  paymentCodes: string[];
+  bankSerials: string[];
+  attachments: string[];
+}
+
+/** 记账凭证 */
+export interface JournalVoucher {
+  unit?: string;
+  fonds?: string;
+  number: string;
+  voucherType?: string;
+  /** YYYY-MM-DD */
+  date: string;
+  /** 会计期间 YYYY-MM */
+  period: string;
+  summary: string;
+  entries: JournalEntry[];
+  attachmentCount: number;
+  maker?: string;
+  checker?: string;
+  poster?: string;
+  references: JournalReferences;
+  totalDebit: Money;
+  totalCredit: Money;
+}
+
+/** One problem of an import: where (row or JSON path, column) and what. */
+export interface RowError {
+  row: number;
+  column: string;
+  problem: string;
+}
+
+export class ImportRejected extends Error {
+  constructor(readonly errors: RowError[]) {
+    super(`import rejected: ${errors.length} problem(s); first: row ${errors[0]?.row} ${errors[0]?.column}: ${errors[0]?.problem}`);
+  }
+}
+
+const ROOT = resolve(__dirname, '..', '..', '..', '..');
+export const COLUMNS_PATH = resolve(ROOT, 'schemas', 'ledger', 'columns.json');
+const SCHEMA_PATH = resolve(ROOT, 'schemas', 'ledger', 'journal-voucher.schema.json');
+
+/** A canonical content digest: the same voucher sent twice is recognised, a changed one becomes a new version. */
+export function journalDigest(j: JournalVoucher): string {
+  const { unit: _unit, ...rest } = j;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
+
+interface RawEntry {
+  summary?: string;
+  accountCode?: string;
+  accountName?: string;
+  debit?: string;
+  credit?: string;
+  counterparty?: string;
+  counterpartyAccount?: string;
+  project?: string;
+  department?: string;
+}
+
+/** Where each raw value came from, for error messages: JSON paths or CSV row/header. */
+interface Locator {
+  voucher(field: string): { row: number; column: string };
+  entry(i: number, field: string): { row: number; column: string };
+}
+
+interface RawVoucher {
+  unit?: string;
+  fonds?: string;
+  number?: string;
+  voucherType?: string;
+  date?: string;
+  period?: string;
+  summary?: string;
+  attachmentCount?: string | number;
+  maker?: string;
+  checker?: string;
+  poster?: string;
+  entries: RawEntry[];
+  references?: Partial<JournalReferences>;
+}
+
+const clean = (s: unknown): string | undefined => {
+  if (s === undefined || s === null) return undefined;
+  const t = String(s).trim();
+  return t === '' ? undefined : t;
+};
+
+/** Checks and normalises one voucher; pushes problems to `errors`, returns undefined when it has any. */
+function normalise(raw: RawVoucher, at: Locator, errors: RowError[], defaults: { unit?: string }): JournalVoucher | undefined {
+  const before = errors.length;
+  const err = (loc: { row: number; column: string }, problem: string) => errors.push({ ...loc, problem });
+  const number = clean(raw.number);
+  if (!number) err(at.voucher('number'), '凭证号 is missing');
+  const date = clean(raw.date);
+  let isoDate: string | undefined;
+  if (!date) err(at.voucher('date'), '日期 is missing');
+  else {
+    isoDate = toIsoDate(date);
+    if (!isoDate) err(at.voucher('date'), `not a date: "${date}" (use YYYY-MM-DD)`);
+  }
+  let period = clean(raw.period);
+  if (period) {
+    const m = /^(\d{4})[-/年.]?(\d{1,2})月?$/.exec(period);
+    if (!m || +m[2] < 1 || +m[2] > 12) err(at.voucher('period'), `not a period: "${period}" (use YYYY-MM)`);
+    else period = `${m[1]}-${m[2].padStart(2, '0')}`;
+  } else if (isoDate) period = isoDate.slice(0, 7);
+  const summary = clean(raw.summary) ?? clean(raw.entries[0]?.summary);
+  if (!summary) err(at.voucher('summary'), '摘要 is missing');
+  let attachmentCount = 0;
+  const ac = clean(raw.attachmentCount);
+  if (ac !== undefined) {
+    if (!/^\d+$/.test(ac)) err(at.voucher('attachmentCount'), `附件数 must be a whole number, not "${ac}"`);
+    else attachmentCount = Number(ac);
+  }
+  if (raw.entries.length < 2) err(at.voucher('entries'), `a journal voucher needs at least two entries, found ${raw.entries.length}`);
+  const entries: JournalEntry[] = [];
+  let debitFen = 0n;
+  let creditFen = 0n;
+  raw.entries.forEach((e, i) => {
+    const code = clean(e.accountCode);
+    const name = clean(e.accountName);
+    if (!code) err(at.entry(i, 'accountCode'), '科目编码 is missing');
+    else if (!/^[0-9A-Za-z.]{1,32}$/.test(code)) err(at.entry(i, 'accountCode'), `科目编码 "${code}" has characters other than digits, letters and dots`);
+    if (!name) err(at.entry(i, 'accountName'), '科目名称 is missing');
+    const amounts: Record<'debit' | 'credit', bigint | undefined> = { debit: undefined, credit: undefined };
+    for (const side of ['debit', 'credit'] as const) {
+      const v = clean(e[side]);
+      if (v === undefined) continue;
+      try {
+        const p = parseMoney(v, side);
+        if (p.warnings.length) err(at.entry(i, side), `amount "${v}" has more than two decimals`);
+        else if (p.value !== undefined) amounts[side] = toFen(p.value);
+      } catch (x) {
+        if (x instanceof FormatError) err(at.entry(i, side), `not an amount: "${v}"`);
+        else throw x;
+      }
+    }
+    const d = amounts.debit ?? 0n;
+    const c = amounts.credit ?? 0n;
+    if (d !== 0n && c !== 0n) err(at.entry(i, 'debit'), 'an entry has either a debit or a credit amount, not both');
+    if (clean(e.debit) === undefined && clean(e.credit) === undefined) err(at.entry(i, 'debit'), 'the entry has neither a debit nor a credit amount');
+    debitFen += d;
+    creditFen += c;
+    entries.push({
+      line: i + 1,
+      summary: clean(e.summary),
+      accountCode: code ?? '',
+      accountName: name ?? '',
+      debit: fromFen(d),
+      credit: fromFen(c),
+      counterparty: clean(e.counterparty),
+      counterpartyAccount: clean(e.counterpartyAccount),
+      project: clean(e.project),
+      department: clean(e.department),
+    });
+  });
+  if (raw.entries.length >= 2 && debitFen !== creditFen)
+    err(at.voucher('debit'), `debits ${fromFen(debitFen)} ≠ credits ${fromFen(creditFen)} in voucher ${number ?? '?'}`);
+  if (errors.length > before) return undefined;
+  const refs = raw.references ?? {};
+  const list = (xs: string[] | undefined) => [...new Set((xs ?? []).map((x) => x.trim()).filter(Boolean))];
+  return {
+    unit: clean(raw.unit) ?? defaults.unit,
+    fonds: clean(raw.fonds),
+    number: number!,
+    voucherType: clean(raw.voucherType),
+    date: isoDate!,
+    period: period!,
+    summary: summary!,
+    entries,
+    attachmentCount,
+    maker: clean(raw.maker),
+    checker: clean(raw.checker),
+    poster: clean(raw.poster),
+    references: {
+      invoiceNumbers: list(refs.invoiceNumbers),
+      reimbursementIds: list(refs.reimbursementIds),
+      paymentCodes: list(refs.paymentCodes),
+      bankSerials: list(refs.bankSerials),
+      attachments: list(refs.attachments),
+    },
+    totalDebit: fromFen(debitFen),
+    totalCredit: fromFen(creditFen),
+  };
+}
+
+function toIsoDate(s: string): string | undefined {
+  const m = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$/.exec(s) ?? /^(\d{4})(\d{2})(\d{2})$/.exec(s);
+  if (!m) return undefined;
+  const [y, mo, d] = [+m[1], +m[2], +m[3]];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return undefined;
+  return `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+/** Duplicate numbers inside one import are a problem of the file, not versions. */
+function checkDuplicates(vs: { v: JournalVoucher; row: number; column: string }[], errors: RowError[]): void {
+  const seen = new Map<string, number>();
+  for (const { v, row, column } of vs) {
+    const k = `${v.unit ?? ''}|${v.period}|${v.number}`;
+    const first = seen.get(k);
+    if (first !== undefined) errors.push({ row, column, problem: `voucher ${v.number} of ${v.period} appears twice (first at ${first})` });
+    else seen.set(k, row);
+  }
+}
+
+let jsonValidator: ReturnType<Ajv['compile']> | undefined;
+
+export interface ParsedImport {
+  vouchers: JournalVoucher[];
+  reason?: string;
+}
+
+/**
+ * A JSON batch: schema first (problems by JSON path; `row` is the voucher's position, 1-based), then the
+ * bookkeeping checks.
+ */
+export function parseJournalJson(body: unknown, defaults: { unit?: string } = {}): ParsedImport {
+  if (!jsonValidator) jsonValidator = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')));
+  const errors: RowError[] = [];
+  if (!jsonValidator(body)) {
+    for (const e of jsonValidator.errors ?? []) {
+      const m = /^\/journalVouchers\/(\d+)(\/.*)?$/.exec(e.instancePath);
+      const extra = e.params && 'additionalProperty' in e.params ? ` (${(e.params as any).additionalProperty})` : '';
+      errors.push({ row: m ? +m[1] + 1 : 0, column: (m ? m[2] : e.instancePath) || '/', problem: `${e.message}${extra}` });
+    }
+    throw new ImportRejected(errors);
+  }
+  const b = body as { unit?: string; reason?: string; journalVouchers: RawVoucher[] };
+  const out: { v: JournalVoucher; row: number; column: string }[] = [];
+  b.journalVouchers.forEach((raw, i) => {
+    const at: Locator = {
+      voucher: (f) => ({ row: i + 1, column: `/${f}` }),
+      entry: (k, f) => ({ row: i + 1, column: `/entries/${k}/${f}` }),
+    };
+    const v = normalise({ ...raw, entries: raw.entries ?? [] }, at, errors, { unit: defaults.unit ?? b.unit });
+    if (v) out.push({ v, row: i + 1, column: '/number' });
+  });
+  checkDuplicates(out, errors);
+  if (errors.length) throw new ImportRejected(errors);
+  return { vouchers: out.map((x) => x.v), reason: b.reason };
+}
+
+interface ColumnDef {
+  field: string;
+  level: 'voucher' | 'entry';
+  required?: boolean;
+  list?: boolean;
+  headers: string[];
+}
+let columnDefs: { columns: ColumnDef[]; listSeparators: string[] } | undefined;
+export function columnMapping(): { columns: ColumnDef[]; listSeparators: string[] } {
+  return (columnDefs ??= JSON.parse(readFileSync(COLUMNS_PATH, 'utf8')));
+}
+
+const normHeader = (h: string) => h.replace(/[\s\u3000：:（）()]/g, '').toLowerCase();
+
+/**
+ * Table rows (CSV or a worksheet) → journal vouchers. `rows[0]` is the header; `rowNumbers[i]` is the row as the
+ * user sees it (1-based, header included). Rows with the same unit + period + number form one voucher; its
+ * voucher-level columns must agree across those rows.
+ */
+export function parseJournalRows(rows: string[][], defaults: { unit?: string } = {}, rowNumbers?: number[]): ParsedImport {
+  const errors: RowError[] = [];
+  const { columns, listSeparators } = columnMapping();
+  const header = rows[0] ?? [];
+  const col = new Map<string, { index: number; header: string }>();
+  header.forEach((h, i) => {
+    const n = normHeader(h ?? '');
+    if (!n) return;
+    const def = columns.find((c) => c.headers.some((x) => normHeader(x) === n));
+    if (def && !col.has(def.field)) col.set(def.field, { index: i, header: h.trim() });
+  });
+  for (const c of columns)
+    if (c.required && !col.has(c.field)) errors.push({ row: 1, column: c.headers[0], problem: `required column missing (any of: ${c.headers.join(', ')})` });
+  if (!col.has('debit') && !col.has('credit')) errors.push({ row: 1, column: '借方金额', problem: 'needs a 借方金额 and/or 贷方金额 column' });
+  if (errors.length) throw new ImportRejected(errors);
+  const headerOf = (field: string) => col.get(field)?.header ?? columns.find((c) => c.field === field)?.headers[0] ?? field;
+  const sep = new RegExp(`[${listSeparators.map((s) => s.replace(/[\]\\^-]/g, '\\$&')).join('')}]+`);
+
+  interface Group {
+    raw: RawVoucher;
+    rows: number[];
+    firstRow: number;
+    values: Map<string, { value: string; row: number }>;
+  }
+  const groups = new Map<string, Group>();
+  for (let r = 1; r < rows.length; r++) {
+    const cells = rows[r];
+    const rowNo = rowNumbers?.[r] ?? r + 1;
+    if (!cells || cells.every((c) => !clean(c))) continue;
+    const get = (f: string) => {
+      const c = col.get(f);
+      return c ? clean(cells[c.index]) : undefined;
+    };
+    const date = get('date');
+    const period = get('period') ?? (date && toIsoDate(date)?.slice(0, 7));
+    const key = `${get('unit') ?? defaults.unit ?? ''}|${period ?? ''}|${get('number') ?? `#row${rowNo}`}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { raw: { entries: [], references: {} }, rows: [], firstRow: rowNo, values: new Map() };
+      groups.set(key, g);
+    }
+    g.rows.push(rowNo);
+    for (const c of columns) {
+      const v = get(c.field);
+      if (c.level !== 'voucher' || v === undefined) continue;
+      if (c.list) {
+        const refs = g.raw.references as Record<string, string[]>;
+        (refs[c.field] ??= []).push(...v.split(sep).filter(Boolean));
+        continue;
+      }
+      const prev = g.values.get(c.field);
+      if (prev && prev.value !== v) errors.push({ row: rowNo, column: headerOf(c.field), problem: `"${v}" differs from "${prev.value}" in row ${prev.row} of the same voucher` });
+      else if (!prev) {
+        g.values.set(c.field, { value: v, row: rowNo });
+        (g.raw as unknown as Record<string, string>)[c.field] = v;
+      }
+    }
+    g.raw.entries.push({
+      summary: get('summary'),
+      accountCode: get('accountCode'),
+      accountName: get('accountName'),
+      debit: get('debit'),
+      credit: get('credit'),
+      counterparty: get('counterparty'),
+      counterpartyAccount: get('counterpartyAccount'),
+      project: get('project'),
+      department: get('department'),
+    });
+  }
+  const out: { v: JournalVoucher; row: number; column: string }[] = [];
+  for (const g of groups.values()) {
+    const at: Locator = {
+      voucher: (f) => ({ row: g.values.get(f)?.row ?? g.firstRow, column: headerOf(f === 'entries' ? 'number' : f) }),
+      entry: (i, f) => ({ row: g.rows[i], column: headerOf(f) }),
+    };
+    const v = normalise(g.raw, at, errors, defaults);
+    if (v) out.push({ v, row: g.firstRow, column: headerOf('number') });
+  }
+  if (groups.size === 0) errors.push({ row: 2, column: headerOf('number'), problem: 'the file has no data rows' });
+  if (errors.length) throw new ImportRejected(errors.sort((a, b) => a.row - b.row));
+  return { vouchers: out.map((x) => x.v) };
+}
+
+/** RFC 4180 CSV (quotes, doubled quotes, CRLF), UTF-8 with or without BOM, or GB18030 when not UTF-8. */
+export function parseCsv(bytes: Uint8Array): string[][] {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Chinese accounting software still exports GBK/GB18030 by default.
+    text = new TextDecoder('gb18030').decode(bytes);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          cell += '"';
+          i++;
+        } else quoted = false;
+      } else cell += ch;
+    } else if (ch === '"' && cell === '') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** The first worksheet of an .xlsx as text cells (dates as YYYY-MM-DD, numbers as written) with row numbers. */
+export async function readXlsxRows(bytes: Uint8Array): Promise<{ rows: string[][]; rowNumbers: number[] }> {
+  const ExcelJS = (await import('exceljs')).default;
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(Buffer.from(bytes) as any);
+  const ws = wb.worksheets[0];
+  if (!ws) throw new ImportRejected([{ row: 0, column: '', problem: 'the workbook has no worksheet' }]);
+  const rows: string[][] = [];
+  const rowNumbers: number[] = [];
+  ws.eachRow({ includeEmpty: false }, (r, n) => {
+    const cells: string[] = [];
+    for (let c = 1; c <= ws.columnCount; c++) cells.push(cellText(r.getCell(c).value));
+    rows.push(cells);
+    rowNumbers.push(n);
+  });
+  return { rows, rowNumbers };
+}
+
+function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Date) return v.toISOString().slice(0, 10);
+  if (typeof v === 'number') {
+    // Money cells typed as numbers: print with up to 2 decimals without float noise (e.g. 0.1+0.2).
+    return Number.isInteger(v) ? String(v) : String(Math.round(v * 100) / 100);
+  }
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if ('result' in o) return cellText(o.result);
+    if ('richText' in o) return (o.richText as { text: string }[]).map((t) => t.text).join('');
+    if ('text' in o) return String(o.text);
+  }
+  return String(v);
+}
+
+/** Detects the format by name and content and parses it. */
+export async function parseLedgerFile(bytes: Uint8Array, filename: string, defaults: { unit?: string } = {}): Promise<ParsedImport> {
+  const lower = filename.toLowerCase();
+  if (lower.endsWith('.xlsx') || (bytes[0] === 0x50 && bytes[1] === 0x4b)) {
+    const { rows, rowNumbers } = await readXlsxRows(bytes);
+    return parseJournalRows(rows, defaults, rowNumbers);
+  }
+  if (lower.endsWith('.json') || bytes[0] === 0x7b) {
+    let body: unknown;
+    try {
+      body = JSON.parse(new TextDecoder().decode(bytes));
+    } catch (e) {
+      throw new ImportRejected([{ row: 0, column: '/', problem: `not JSON: ${(e as Error).message}` }]);
+    }
+    return parseJournalJson(body, defaults);
+  }
+  return parseJournalRows(parseCsv(bytes), defaults);
+}
+
+/** Sum of debits of a journal voucher, for listings. */
+export function voucherTotal(j: JournalVoucher): Money {
+  return addMoney('0.00', ...j.entries.map((e) => e.debit));
+}
