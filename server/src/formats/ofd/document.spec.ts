@@ -35,6 +35,7 @@ describe('readOfdDocument', () => {
   });
 
   it('resolves resources with the Res BaseLoc, templates and pages by ID', () => {
+    expect([doc.publicRes, doc.documentRes]).toEqual([['Doc_0/PublicRes.xml'], []]);
     expect(doc.fonts.get('3')).toEqual({ id: '3', name: '宋体', family: 'SimSun', fontFile: undefined });
     expect(doc.media.get('4')).toMatchObject({ type: 'Image', format: 'PNG', file: 'Doc_0/Res/qr.png' });
     expect(doc.templates.get('2')?.path).toBe('Doc_0/Tpls/Tpl_0/Content.xml');

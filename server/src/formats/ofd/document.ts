@@ -177,6 +177,9 @@ export interface OfdDocument {
   /** Package path of the signature list (Signatures.xml), absent for unsigned documents. */
   signaturesPath?: string;
   pageArea?: OfdBox;
+  /** Package paths of the CommonData PublicRes and DocumentRes files that exist. */
+  publicRes: string[];
+  documentRes: string[];
   fonts: Map<string, OfdFont>;
   media: Map<string, OfdMedia>;
   templates: Map<string, OfdTemplate>;
@@ -217,8 +220,12 @@ export function readOfdDocument(pkg: OfdPackage): OfdDocument {
 
   const fonts = new Map<string, OfdFont>();
   const media = new Map<string, OfdMedia>();
-  const resFiles = [...childrenNamed(common, 'PublicRes'), ...childrenNamed(common, 'DocumentRes')];
-  for (const r of resFiles) readResources(pkg, docRoot, r.text.trim(), fonts, media, warnings);
+  const resPaths = (local: string) =>
+    childrenNamed(common, local)
+      .map((r) => readResources(pkg, docRoot, r.text.trim(), fonts, media, warnings))
+      .filter((p): p is string => p !== undefined);
+  const publicRes = resPaths('PublicRes');
+  const documentRes = resPaths('DocumentRes');
 
   const templates = new Map<string, OfdTemplate>();
   for (const t of childrenNamed(common, 'TemplatePage')) {
@@ -267,6 +274,8 @@ export function readOfdDocument(pkg: OfdPackage): OfdDocument {
     docRoot,
     signaturesPath,
     pageArea,
+    publicRes,
+    documentRes,
     fonts,
     media,
     templates,
@@ -298,13 +307,16 @@ function readPageResources(pkg: OfdPackage, pagePath: string, page: XmlElement, 
   for (const r of childrenNamed(page, 'PageRes')) readResources(pkg, pagePath, r.text.trim(), fonts, media, warnings);
 }
 
-/** Resource IDs are document-global (ofd.md §4): every Res file feeds the same maps. */
-function readResources(pkg: OfdPackage, referrer: string, ref: string, fonts: Map<string, OfdFont>, media: Map<string, OfdMedia>, warnings: string[]) {
-  if (!ref) return;
+/**
+ * Resource IDs are document-global (ofd.md §4): every Res file feeds the same maps. Returns the resolved path of
+ * the resource file when it could be read.
+ */
+function readResources(pkg: OfdPackage, referrer: string, ref: string, fonts: Map<string, OfdFont>, media: Map<string, OfdMedia>, warnings: string[]): string | undefined {
+  if (!ref) return undefined;
   const path = resolveRef(pkg, referrer, ref);
   if (!path) {
     warnings.push(`${referrer}: resource file ${ref} is missing from the package`);
-    return;
+    return undefined;
   }
   let res: XmlElement;
   try {
@@ -312,7 +324,7 @@ function readResources(pkg: OfdPackage, referrer: string, ref: string, fonts: Ma
   } catch (e) {
     if (!(e instanceof FormatError)) throw e;
     warnings.push(`resource file unreadable: ${e.message}`);
-    return;
+    return undefined;
   }
   const baseLoc = attr(res, 'BaseLoc')?.trim();
   const baseDir = baseLoc ? `${safeResolve(path, baseLoc) ?? ''}/` : dirOf(path);
@@ -331,6 +343,7 @@ function readResources(pkg: OfdPackage, referrer: string, ref: string, fonts: Ma
     if (!id) continue;
     media.set(id, { id, type: attr(m, 'Type'), format: attr(m, 'Format'), file: locate(textAt(m, 'MediaFile')) });
   }
+  return path;
 }
 
 // ---- Page content ------------------------------------------------------------------------------------------
