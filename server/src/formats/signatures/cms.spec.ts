@@ -8,7 +8,13 @@ import { toHex } from '../asn1/der';
 import { seq, oid, explicit } from '../asn1/writer';
 import { readCertificates } from '../crypto/x509';
 import { opensslSm2 } from '../crypto/test-openssl';
-import { corpusAvailable, corpusFile } from './test-helpers';
+import { corpusAvailable, corpusFile, openOfdFile, CORPUS } from './test-helpers';
+import { sm2 as smc } from 'sm-crypto-v2';
+import { readDer, readOctetString, readBitOrOctetString, Tag, concatBytes } from '../asn1/der';
+import { encodeLength } from '../asn1/writer';
+import { parseCertificate } from '../crypto/x509';
+import { decodeSm2Signature, encodeSm2SignatureDer } from '../crypto/sm2';
+import { readdirSync } from 'node:fs';
 import { verifyCms, isCmsSignedData, cmsToReport } from './cms';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -144,5 +150,47 @@ describe('CMS signatures of real PDF vouchers (corpus)', () => {
     const changed = signed.slice();
     changed[100] ^= 1;
     expect(verifyCms(der, { detachedContent: changed }).digestsOk).toBe(false);
+  });
+});
+
+describe('GM/T CMS (Type=Sign) signatures of the corpus against sm-crypto-v2', () => {
+  /** The signer's key, the signed bytes (DER SET of signed attributes, or the eContent) and the signature. */
+  function pieces(der: Uint8Array) {
+    const sd = readDer(der, { allowTrailing: true }).child(1).child(0);
+    const certs = sd.children.find((k) => k.isContext(0) && k.constructed && k.children[0]?.isUniversal(Tag.sequence) && k.children[0].children.length === 3);
+    const si = sd.children[sd.children.length - 1].child(0);
+    const attrs = si.children.find((k) => k.isContext(0));
+    const encap = sd.child(2);
+    const signed = attrs
+      ? concatBytes(Uint8Array.of(0x31), encodeLength(attrs.content.length), attrs.content)
+      : readOctetString(encap.child(1).child(0));
+    const cert = parseCertificate(certs!.children[0].bytes);
+    return { key: cert.publicKey.key, signed, signature: readBitOrOctetString(si.children[si.children.length - 1], 'sig') };
+  }
+
+  (corpusAvailable ? it : it.skip)('our SM2 verdict on every Type=Sign SignedValue.dat equals sm-crypto-v2\'s', () => {
+    let compared = 0;
+    for (const dir of readdirSync(CORPUS)) {
+      for (const f of readdirSync(`${CORPUS}/${dir}`)) {
+        if (!f.endsWith('.ofd')) continue;
+        let pkg;
+        try {
+          pkg = openOfdFile(`${CORPUS}/${dir}/${f}`);
+        } catch {
+          continue;
+        }
+        for (const entry of pkg.list().filter((e) => /\/SignedValue\.dat$/.test(e))) {
+          const der = pkg.read(entry);
+          if (!isCmsSignedData(der)) continue;
+          const sigXml = pkg.read(entry.replace(/SignedValue\.dat$/, 'Signature.xml'));
+          const ours = verifyCms(der, { detachedContent: sigXml }).signatureValid;
+          const p = pieces(der);
+          const theirs = smc.doVerifySignature(p.signed, Buffer.from(encodeSm2SignatureDer(decodeSm2Signature(p.signature))).toString('hex'), Buffer.from(p.key).toString('hex'), { der: true, hash: true });
+          expect(`${f}:${entry} ${ours}`).toBe(`${f}:${entry} ${theirs}`);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(8);
   });
 });
