@@ -1,20 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sm2 as smc } from 'sm-crypto-v2';
 import { FormatError } from '../errors';
+import { readDer, readOctetString, readBitOrOctetString, Tag, concatBytes, toHex } from '../asn1/der';
+import { seq, oid, explicit, encodeLength } from '../asn1/writer';
 import { digest } from '../crypto/hash';
-import { toHex } from '../asn1/der';
-import { seq, oid, explicit } from '../asn1/writer';
-import { readCertificates } from '../crypto/x509';
+import { decodeSm2Signature, encodeSm2SignatureDer } from '../crypto/sm2';
+import { parseCertificate, readCertificates } from '../crypto/x509';
 import { opensslSm2 } from '../crypto/test-openssl';
 import { corpusAvailable, corpusFile, openOfdFile, CORPUS } from './test-helpers';
-import { sm2 as smc } from 'sm-crypto-v2';
-import { readDer, readOctetString, readBitOrOctetString, Tag, concatBytes } from '../asn1/der';
-import { encodeLength } from '../asn1/writer';
-import { parseCertificate } from '../crypto/x509';
-import { decodeSm2Signature, encodeSm2SignatureDer } from '../crypto/sm2';
-import { readdirSync } from 'node:fs';
 import { verifyCms, isCmsSignedData, cmsToReport } from './cms';
 
 const enc = (s: string) => new TextEncoder().encode(s);
