@@ -141,6 +141,7 @@ describe('readPdf / readPdfVoucher: structure and safety', () => {
     const v = await readPdfVoucher(await doc.save());
     expect(v).toMatchObject({ kind: 'inv_ord', invoiceCode: '033002000211', invoiceNumber: '83089647', amountExTax: '510.68', issueDate: '2020-07-23', checkCode: '16197833567414507415' });
     expect(Object.values(v.sources).every((s) => s === 'qr')).toBe(true);
+    expect(v.warnings).toContain('page text has none of the printed labels (its fonts may map to the wrong characters): fields come from the QR code only');
   }, 30_000);
 
   const rejections: Array<[string, () => Promise<Uint8Array>, string, string]> = [

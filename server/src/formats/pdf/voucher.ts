@@ -87,6 +87,10 @@ export async function readPdfVoucher(bytes: Uint8Array, options: PdfVoucherOptio
   else if (text?.unreadable) {
     warnings.push('page text has no usable Unicode mapping (fonts without ToUnicode): fields come from the QR code and embedded data only');
   }
+  else if (qrFound && text && !text.kind && Object.keys(text.fields).length === 0) {
+    // Fonts whose codes map to the wrong characters give "readable" nonsense: the labels are then missing.
+    warnings.push('page text has none of the printed labels (its fonts may map to the wrong characters): fields come from the QR code only');
+  }
   // 4. OCR, the last resort: only for pages without usable text where nothing machine-made was found.
   const ocrLayer = !embedded && !qrFound && text?.unreadable && options.ocr !== false ? await ocrPage(bytes, doc, options, warnings) : undefined;
 
