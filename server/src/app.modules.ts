@@ -1,9 +1,11 @@
 import { AuditModule } from './platform/audit/audit.module';
 import { IdentityModule } from './platform/identity/identity.module';
+import { LedgerModule } from './modules/ledger/ledger.module';
+import { MatchingModule } from './modules/matching/matching.module';
 import { SearchModule } from './modules/search/search.module';
 
 /**
  * The feature modules the application is made of, in import order. Each capability module adds itself here
  * (platform modules are wired in app.module.ts).
  */
-export const featureModules: any[] = [AuditModule, IdentityModule, SearchModule];
+export const featureModules: any[] = [AuditModule, IdentityModule, SearchModule, LedgerModule, MatchingModule];

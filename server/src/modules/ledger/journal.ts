@@ -148,6 +148,8 @@ function normalise(raw: RawVoucher, at: Locator, errors: RowError[], defaults: {
   const entries: JournalEntry[] = [];
   let debitFen = 0n;
   let creditFen = 0n;
+  // An unreadable amount makes the balance check meaningless: report the amount, not a derived imbalance.
+  let amountUnreadable = false;
   raw.entries.forEach((e, i) => {
     const code = clean(e.accountCode);
     const name = clean(e.accountName);
@@ -160,11 +162,14 @@ function normalise(raw: RawVoucher, at: Locator, errors: RowError[], defaults: {
       if (v === undefined) continue;
       try {
         const p = parseMoney(v, side);
-        if (p.warnings.length) err(at.entry(i, side), `amount "${v}" has more than two decimals`);
-        else if (p.value !== undefined) amounts[side] = toFen(p.value);
+        if (p.warnings.length) {
+          err(at.entry(i, side), `amount "${v}" has more than two decimals`);
+          amountUnreadable = true;
+        } else if (p.value !== undefined) amounts[side] = toFen(p.value);
       } catch (x) {
-        if (x instanceof FormatError) err(at.entry(i, side), `not an amount: "${v}"`);
-        else throw x;
+        if (!(x instanceof FormatError)) throw x;
+        err(at.entry(i, side), `not an amount: "${v}"`);
+        amountUnreadable = true;
       }
     }
     const d = amounts.debit ?? 0n;
@@ -186,7 +191,7 @@ function normalise(raw: RawVoucher, at: Locator, errors: RowError[], defaults: {
       department: clean(e.department),
     });
   });
-  if (raw.entries.length >= 2 && debitFen !== creditFen)
+  if (raw.entries.length >= 2 && !amountUnreadable && debitFen !== creditFen)
     err(at.voucher('debit'), `debits ${fromFen(debitFen)} ≠ credits ${fromFen(creditFen)} in voucher ${number ?? '?'}`);
   if (errors.length > before) return undefined;
   const refs = raw.references ?? {};
@@ -240,6 +245,8 @@ let jsonValidator: ReturnType<Ajv['compile']> | undefined;
 
 export interface ParsedImport {
   vouchers: JournalVoucher[];
+  /** Row (or voucher position for JSON) each voucher starts at, for problems found later (unknown unit). */
+  rows: number[];
   reason?: string;
 }
 
@@ -270,7 +277,7 @@ export function parseJournalJson(body: unknown, defaults: { unit?: string } = {}
   });
   checkDuplicates(out, errors);
   if (errors.length) throw new ImportRejected(errors);
-  return { vouchers: out.map((x) => x.v), reason: b.reason };
+  return { vouchers: out.map((x) => x.v), rows: out.map((x) => x.row), reason: b.reason };
 }
 
 interface ColumnDef {
@@ -372,7 +379,7 @@ export function parseJournalRows(rows: string[][], defaults: { unit?: string } =
   }
   if (groups.size === 0) errors.push({ row: 2, column: headerOf('number'), problem: 'the file has no data rows' });
   if (errors.length) throw new ImportRejected(errors.sort((a, b) => a.row - b.row));
-  return { vouchers: out.map((x) => x.v) };
+  return { vouchers: out.map((x) => x.v), rows: out.map((x) => x.row) };
 }
 
 /** RFC 4180 CSV (quotes, doubled quotes, CRLF), UTF-8 with or without BOM, or GB18030 when not UTF-8. */

@@ -5,7 +5,9 @@
 import type { PlatformTables } from './platform.tables';
 import type { IdentityTables } from '../identity/identity.tables';
 import type { AuditTables } from '../audit/audit.tables';
+import type { LedgerTables } from '../../modules/ledger/ledger.tables';
+import type { MatchingTables } from '../../modules/matching/matching.tables';
 import type { SearchTables } from '../../modules/search/search.tables';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Database extends PlatformTables, IdentityTables, AuditTables, SearchTables {}
+export interface Database extends PlatformTables, IdentityTables, AuditTables, LedgerTables, MatchingTables, SearchTables {}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { LedgerModule } from '../ledger/ledger.module';
+import { MatchingController } from './matching.controller';
+import { MatchingRepository } from './matching.repository';
+import { MatchingService } from './matching.service';
+
+/** Links journal vouchers to original vouchers and bank statement lines by rules (archive-rules/matching). */
+@Module({
+  imports: [LedgerModule],
+  controllers: [MatchingController],
+  providers: [MatchingRepository, MatchingService],
+  exports: [MatchingService],
+})
+export class MatchingModule {}
