@@ -1,5 +1,5 @@
 /**
- * Host side of the pdf.js engine thread (`pdfjs-worker.mjs`).
+ * Host side of the pdf.js engine thread (`pdfjs-worker.ts`).
  *
  * Why a worker thread: pdf.js is published as ES modules only, which CommonJS code under Jest cannot load; and
  * a PDF is hostile input — running the parser in a thread with its own heap cap and a deadline means a PDF
@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { FormatError } from '../errors';
+import { PDFJS_WORKER_SOURCE } from './pdfjs-worker';
 
 export interface RawTextItem {
   str: string;
@@ -80,7 +81,9 @@ const pending = new Map<number, Pending>();
 let queue: Promise<unknown> = Promise.resolve();
 
 function startWorker(heapMb: number): Worker {
-  const w = new Worker(path.join(__dirname, 'pdfjs-worker.mjs'), {
+  const w = new Worker(PDFJS_WORKER_SOURCE, {
+    eval: true,
+    workerData: { pdfjsRoot: path.dirname(require.resolve('pdfjs-dist/package.json')) },
     resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 64 },
     stdout: true, // pdf.js warnings must not reach our logs as free text
     stderr: true,

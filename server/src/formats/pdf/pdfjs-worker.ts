@@ -1,26 +1,27 @@
-// PDF engine thread: runs pdf.js (ESM-only, so it cannot be loaded by CommonJS callers or Jest directly) in a
-// worker thread with its own heap limit, so a hostile PDF can exhaust only this thread, which the caller then
-// terminates. Plain JavaScript on purpose: worker threads load files as Node does, without the TypeScript build.
-//
-// Request:  { id, bytes: Uint8Array, maxPages, images: boolean, maxImagePixels }
-// Response: { id, ok: true, result } | { id, ok: false, error: { name, message } }
-import { parentPort } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import path from 'node:path';
+/**
+ * The PDF engine thread's source, run with `new Worker(PDFJS_WORKER_SOURCE, { eval: true })` by engine.ts.
+ *
+ * It runs pdf.js in a worker thread with its own heap limit, so a hostile PDF can exhaust only this thread,
+ * which the host then terminates. Why a string: pdf.js is published as ES modules only, which CommonJS code and
+ * Jest cannot load, so the thread imports it natively; a separate .mjs file would be compiled to CommonJS by the
+ * swc build and break, while code in a string reaches Node untouched, in tests and in the built server alike.
+ *
+ * workerData: { pdfjsRoot }   (the pdfjs-dist folder, resolved by the host)
+ * Request:    { id, bytes: Uint8Array, maxPages, images: boolean, maxImagePixels }
+ * Response:   { id, ok: true, result } | { id, ok: false, error: { name, message } }
+ */
+export const PDFJS_WORKER_SOURCE = String.raw`
+const { parentPort, workerData } = require('node:worker_threads');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
 
-const require = createRequire(import.meta.url);
-const pdfjsRoot = path.dirname(require.resolve('pdfjs-dist/package.json'));
-const pdfjs = await import(pathToFileURL(path.join(pdfjsRoot, 'legacy/build/pdf.mjs')).href);
-pdfjs.GlobalWorkerOptions.workerSrc = pathToFileURL(path.join(pdfjsRoot, 'legacy/build/pdf.worker.mjs')).href;
-
-// CMaps let fonts without a ToUnicode map (GBK-EUC-H, UniGB-UCS2-H: 12306 tickets) still map to Unicode;
-// standard font data covers the 14 base fonts. Both are read from node_modules, never fetched.
+const pdfjsRoot = workerData.pdfjsRoot;
 // In Node, pdf.js reads these with fs: they must be plain paths ending in a separator, not file: URLs.
 const cMapUrl = path.join(pdfjsRoot, 'cmaps') + path.sep;
 const standardFontDataUrl = path.join(pdfjsRoot, 'standard_fonts') + path.sep;
+let pdfjs;
+let OPS, ImageKind, AnnotationType;
 
-const { OPS, ImageKind, AnnotationType } = pdfjs;
 
 async function extract({ bytes, maxPages, images, maxImagePixels }) {
   const task = pdfjs.getDocument({
@@ -68,7 +69,7 @@ async function extract({ bytes, maxPages, images, maxImagePixels }) {
       const signatureFields = [];
       for (const an of annotations) {
         if (an.annotationType === AnnotationType.FILEATTACHMENT && an.file?.content) {
-          attachments.push({ name: an.file.filename ?? `page ${n} attachment`, source: 'FileAttachment', page: n, content: an.file.content });
+          attachments.push({ name: an.file.filename ?? 'page ' + n + ' attachment', source: 'FileAttachment', page: n, content: an.file.content });
         }
         if (an.fieldType === 'Sig') signatureFields.push(an.fieldName ?? '');
       }
@@ -165,8 +166,15 @@ function pick(obj, keys) {
   return out;
 }
 
+const loading = import(pathToFileURL(path.join(pdfjsRoot, 'legacy/build/pdf.mjs')).href).then((m) => {
+  pdfjs = m;
+  pdfjs.GlobalWorkerOptions.workerSrc = pathToFileURL(path.join(pdfjsRoot, 'legacy/build/pdf.worker.mjs')).href;
+  ({ OPS, ImageKind, AnnotationType } = pdfjs);
+});
+
 parentPort.on('message', async (req) => {
   try {
+    await loading;
     const result = await extract(req);
     const transfer = [];
     for (const p of result.pages) for (const im of p.images) transfer.push(im.data.buffer);
@@ -175,3 +183,4 @@ parentPort.on('message', async (req) => {
     parentPort.postMessage({ id: req.id, ok: false, error: { name: e?.name ?? 'Error', message: e?.message ?? String(e) } });
   }
 });
+`;
