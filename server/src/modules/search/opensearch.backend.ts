@@ -254,7 +254,7 @@ export class OpenSearchBackend implements SearchBackend {
       }
       let items: any[];
       try {
-        const res = await this.client.bulk({ body, refresh: this.opts.refreshOnWrite ? 'wait_for' : undefined } as any);
+        const res = await this.client.bulk({ body } as any);
         items = res.body.items;
       } catch (e) {
         if (attempt >= attempts) throw unavailable(e);
@@ -277,6 +277,9 @@ export class OpenSearchBackend implements SearchBackend {
       pending = retry;
       if (pending.length) await sleep(200 * 2 ** attempt);
     }
+    // An explicit refresh, not `refresh: wait_for`: a rebuild's new index has refresh turned off, and wait_for
+    // would then wait forever.
+    if (this.opts.refreshOnWrite) await this.client.indices.refresh({ index: indexes.join(',') });
   }
 
   /** Indexes being written: the alias, plus a physical index a full rebuild is filling. */
