@@ -1,5 +1,6 @@
 import { AuditModule } from './platform/audit/audit.module';
 import { IdentityModule } from './platform/identity/identity.module';
+import { PoolModule } from './modules/pool/pool.module';
 import { LedgerModule } from './modules/ledger/ledger.module';
 import { MatchingModule } from './modules/matching/matching.module';
 import { SearchModule } from './modules/search/search.module';
@@ -8,4 +9,4 @@ import { SearchModule } from './modules/search/search.module';
  * The feature modules the application is made of, in import order. Each capability module adds itself here
  * (platform modules are wired in app.module.ts).
  */
-export const featureModules: any[] = [AuditModule, IdentityModule, SearchModule, LedgerModule, MatchingModule];
+export const featureModules: any[] = [AuditModule, IdentityModule, PoolModule, SearchModule, LedgerModule, MatchingModule];

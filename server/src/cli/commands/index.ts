@@ -4,6 +4,8 @@ import { serveCommand } from './serve';
 import { clientCommand, fondsCommand, unitCommand, userCommand } from './user';
 import { auditCommand } from './audit';
 import { inspectCommand } from './inspect';
+import { ingestCommand } from './ingest';
+import { poolCommand } from './pool';
 
 /** Every CLI command, registered in the order `evarchive --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -15,4 +17,6 @@ export function registerCommands(program: Command): void {
   clientCommand(program);
   auditCommand(program);
   inspectCommand(program);
+  ingestCommand(program);
+  poolCommand(program);
 }

@@ -8,6 +8,7 @@ import type { AuditTables } from '../audit/audit.tables';
 import type { LedgerTables } from '../../modules/ledger/ledger.tables';
 import type { MatchingTables } from '../../modules/matching/matching.tables';
 import type { SearchTables } from '../../modules/search/search.tables';
+import type { PoolTables } from '../../modules/pool/pool.tables';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Database extends PlatformTables, IdentityTables, AuditTables, LedgerTables, MatchingTables, SearchTables {}
+export interface Database extends PlatformTables, IdentityTables, AuditTables, LedgerTables, MatchingTables, SearchTables, PoolTables {}

@@ -1,0 +1,219 @@
+import { SingleBar, Presets } from 'cli-progress';
+import type { Command } from 'commander';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { createAppContext } from '../../main';
+import { loadConfig } from '../../platform/config/config';
+import { NotFoundError, ValidationError } from '../../platform/errors/errors';
+import { IngestService, summarise, type BatchOptions, type ItemOutcome } from '../../modules/pool/ingest.service';
+import { PoolRepository } from '../../modules/pool/pool.repository';
+
+interface IngestOpts {
+  unit?: string;
+  subPool?: string;
+  watch?: boolean;
+  json?: boolean;
+  concurrency?: string;
+}
+
+/**
+ * `evarchive ingest <paths...> [--unit CODE] [--sub-pool CODE] [--watch] [--json]`: folder ingest through the
+ * same pipeline as the API. Files are recorded as one batch (name, size, SHA-256) before any is processed; running
+ * the same command again after an interruption resumes that batch. `--json`: one line per file, then one summary
+ * line `{received, created, duplicates, linked, conflicts, rejected, …}`; otherwise a progress bar and a table.
+ */
+export function ingestCommand(program: Command): void {
+  program
+    .command('ingest')
+    .description('bring voucher files from folders into the voucher pool (票据池)')
+    .argument('<paths...>', 'files or folders (walked recursively)')
+    .option('--unit <code>', 'the unit the vouchers belong to (default: the unit whose credit code is the buyer tax ID)')
+    .option('--sub-pool <code>', '二级票池, e.g. a department code')
+    .option('--watch', 'keep watching the folders and ingest new files until Ctrl-C')
+    .option('--json', 'one JSON line per file, then one summary line')
+    .option('--concurrency <n>', 'files in flight at once', '4')
+    .action(async (paths: string[], opts: IngestOpts) => {
+      const concurrency = Number(opts.concurrency ?? 4);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new ValidationError('--concurrency: expected a whole number from 1 to 64', { field: 'concurrency' });
+      const config = loadConfig();
+      const ctx = await createAppContext(config, { jobs: false });
+      try {
+        const runner = new FolderIngest(ctx, opts, concurrency);
+        await runner.init();
+        const { files, unreadable } = collectFiles(paths.map((p) => path.resolve(p)));
+        for (const u of unreadable) console.error(`evarchive: cannot read ${u}`);
+        await runner.run(files, true);
+        if (unreadable.length) process.exitCode = 1;
+        if (opts.watch) await runner.watch(paths.map((p) => path.resolve(p)));
+      } finally {
+        await ctx.close();
+      }
+    });
+}
+
+class FolderIngest {
+  private ingest: IngestService;
+  private repo: PoolRepository;
+  private unitId: string | null = null;
+
+  constructor(
+    ctx: INestApplicationContext,
+    private readonly opts: IngestOpts,
+    private readonly concurrency: number,
+  ) {
+    this.ingest = ctx.get(IngestService);
+    this.repo = ctx.get(PoolRepository);
+  }
+
+  async init(): Promise<void> {
+    if (this.opts.unit) {
+      const u = await this.repo.unitByCode(this.opts.unit);
+      if (!u) throw new NotFoundError(`--unit: no unit with code "${this.opts.unit}" (see evarchive unit list)`, { field: 'unit' });
+      this.unitId = u.id;
+    }
+  }
+
+  /** One batch over `files`; `resumable`: the same file list again continues an interrupted batch. */
+  async run(files: string[], resumable: boolean): Promise<void> {
+    const items: { filename: string; sourceRef: string; sha256: string; size: number }[] = [];
+    for (const f of files) {
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(f);
+      } catch (e) {
+        console.error(`evarchive: cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        process.exitCode = 1;
+        continue;
+      }
+      items.push({ filename: path.basename(f), sourceRef: f, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
+    }
+    const batchOpts: BatchOptions = {
+      channel: 'folder',
+      routing: { unitId: this.unitId, routableUnitIds: 'all', subPool: this.opts.subPool ?? null },
+      actor: { type: 'system', id: null, name: 'evarchive ingest' },
+      sourceKey: resumable ? sourceKey(items, this.unitId, this.opts.subPool) : null,
+    };
+    const { batchId, resumed } = await this.ingest.openBatch(batchOpts, items);
+    const pendingCount = (await this.repo.batchCounts(batchId)).pending;
+    const bar = this.opts.json || pendingCount === 0 ? undefined : new SingleBar({ format: '{bar} {percentage}% | {value}/{total} files | {rate}/s', hideCursor: true }, Presets.shades_classic);
+    const started = Date.now();
+    bar?.start(pendingCount, 0, { rate: '0' });
+    let n = 0;
+    const { complete } = await this.ingest.runBatch(batchId, batchOpts, (item) => readFile(item.sourceRef!), {
+      concurrency: this.concurrency,
+      onItem: (r) => {
+        n++;
+        if (this.opts.json) process.stdout.write(JSON.stringify(outcomeLine(r)) + '\n');
+        else bar?.update(n, { rate: (n / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(0) });
+      },
+    });
+    bar?.stop();
+    const all = await this.ingest.batchOutcomes(batchId);
+    const summary = { ...summarise(all), batchId, resumed, complete, seconds: Math.round((Date.now() - started) / 100) / 10 };
+    if (this.opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
+    else process.stdout.write(renderSummary(all, summary));
+  }
+
+  /** Watches the folders; files that appear (or change) are ingested once writes have settled. */
+  async watch(roots: string[]): Promise<void> {
+    const dirs = roots.filter((r) => {
+      try {
+        return statSync(r).isDirectory();
+      } catch {
+        return false;
+      }
+    });
+    if (!dirs.length) throw new ValidationError('--watch: give at least one folder', { field: 'watch' });
+    if (!this.opts.json) console.log(`watching ${dirs.join(', ')} (Ctrl-C to stop)`);
+    const changed = new Set<string>();
+    let timer: NodeJS.Timeout | undefined;
+    let busy: Promise<void> = Promise.resolve();
+    const flush = () => {
+      const files = [...changed].filter((f) => {
+        try {
+          return statSync(f).isFile();
+        } catch {
+          return false;
+        }
+      });
+      changed.clear();
+      if (files.length) busy = busy.then(() => this.run(files.sort(), false)).catch((e) => console.error(`evarchive: ${(e as Error).message}`));
+    };
+    const watchers: FSWatcher[] = dirs.map((d) =>
+      watch(d, { recursive: true }, (_event, name) => {
+        if (!name || path.basename(String(name)).startsWith('.')) return;
+        changed.add(path.join(d, String(name)));
+        // Debounce: a copy in progress fires many events; ingest after a quiet second.
+        clearTimeout(timer);
+        timer = setTimeout(flush, 1000);
+      }),
+    );
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    clearTimeout(timer);
+    for (const w of watchers) w.close();
+    await busy;
+  }
+}
+
+/** "The same batch": the same files (path, size, digest), unit and sub-pool. */
+function sourceKey(items: { sourceRef: string; sha256: string; size: number }[], unitId: string | null, subPool?: string): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ unitId, subPool: subPool ?? null }));
+  for (const it of items) h.update(`\n${it.sourceRef}\t${it.size}\t${it.sha256}`);
+  return `folder:${h.digest('hex')}`;
+}
+
+function outcomeLine(r: ItemOutcome) {
+  return { file: r.sourceRef ?? r.filename, outcome: r.outcome, voucherId: r.voucherId, kind: r.kind, verdict: r.verdict, ...(r.errorCode ? { errorCode: r.errorCode, message: r.message } : {}) };
+}
+
+function renderSummary(all: ItemOutcome[], s: ReturnType<typeof summarise> & { batchId: string; resumed: boolean; seconds: number }): string {
+  const problems = all.filter((o) => o.outcome === 'rejected' || o.outcome === 'conflict');
+  const lines = [
+    '',
+    `batch ${s.batchId}${s.resumed ? ' (resumed)' : ''}: ${s.received} files in ${s.seconds}s`,
+    `  created     ${s.created}`,
+    `  duplicates  ${s.duplicates}`,
+    `  linked      ${s.linked}`,
+    `  conflicts   ${s.conflicts}`,
+    `  rejected    ${s.rejected}`,
+    ...problems.slice(0, 50).map((o) => `  ${o.outcome} ${o.sourceRef ?? o.filename}: ${o.errorCode ?? ''} ${o.message ?? ''}`.trimEnd()),
+    ...(problems.length > 50 ? [`  … and ${problems.length - 50} more (use --json)`] : []),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function collectFiles(paths: string[]): { files: string[]; unreadable: string[] } {
+  const files: string[] = [];
+  const unreadable: string[] = [];
+  const walk = (p: string) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      unreadable.push(`${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return;
+    }
+    if (!st.isDirectory()) {
+      if (st.isFile()) files.push(p);
+      return;
+    }
+    let entries: string[];
+    try {
+      entries = readdirSync(p).sort();
+    } catch (e) {
+      unreadable.push(`${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return;
+    }
+    for (const e of entries) if (!e.startsWith('.')) walk(path.join(p, e));
+  };
+  for (const p of paths) walk(p);
+  return { files, unreadable };
+}

@@ -1,0 +1,120 @@
+/**
+ * The ingest pipeline (录入流水线): the one path every channel (issuer API, collection upload, folder CLI, later
+ * receivers and bank connectors) takes from received bytes to a pool record. It is an ordered list of small
+ * steps with the same hooks (`canRun?`, `run`); the order is data (`INGEST_STEPS`). Steps of the `read` phase
+ * are pure work on the bytes; steps of the `commit` phase run inside the item's one database transaction, so an
+ * item is either fully recorded (voucher, file, conflict, event, item outcome, audit entry) or not at all.
+ *
+ * A step ends an item early by throwing `StopItem` (duplicate, rejected). Every step that ran, was skipped or
+ * stopped the item is recorded with its name and version on the ingest item, so a result can be explained and
+ * items whose step version is stale can be found and re-run.
+ */
+import type { Transaction } from 'kysely';
+import type { AuditActor } from '../../../platform/audit/audit.service';
+import type { Database } from '../../../platform/database/schema';
+import type { DetectedFormat } from '../../../formats/detect';
+import type { InspectResult } from '../../../formats/inspect';
+import type { Voucher } from '../../../formats/voucher';
+import type { BusinessIdentity, Difference } from '../identity';
+import type { FileRole, IngestChannel, IngestOutcome, StepRecord } from '../pool.tables';
+
+/** Who brought the file and where it may go. */
+export interface IngestRouting {
+  /** The unit the channel names (CLI --unit, the issuer's only unit, the unit chosen on upload). */
+  unitId?: string | null;
+  /** Units the item may be routed to by buyer tax ID when `unitId` is not given ('all' for the CLI operator). */
+  routableUnitIds: 'all' | string[];
+  subPool?: string | null;
+  /** Collection uploads: a voucher no unit can be found for goes into this person's folder (个人票夹). */
+  personalOwnerId?: string | null;
+  /** Put it in the personal folder even when a unit could be found (the uploader asked for that). */
+  personalOnly?: boolean;
+}
+
+export interface IngestItemInput {
+  itemId: string;
+  batchId: string;
+  filename: string;
+  sourceRef?: string | null;
+  bytes: Uint8Array;
+  /** SHA-256 hex of `bytes`, computed when the item was recorded. */
+  sha256: string;
+  mediaType?: string;
+}
+
+export interface IngestContext {
+  readonly item: IngestItemInput;
+  readonly channel: IngestChannel;
+  readonly routing: IngestRouting;
+  readonly actor: AuditActor;
+  readonly ip: string | null;
+  readonly now: Date;
+  steps: StepRecord[];
+  format?: DetectedFormat;
+  mediaType?: string;
+  inspected?: InspectResult;
+  voucher?: Voucher;
+  identity?: BusinessIdentity;
+  role?: FileRole;
+  /** Unit the voucher belongs to, or null with `ownerUserId` for a personal folder. */
+  unitId?: string | null;
+  ownerUserId?: string | null;
+  /** Set by dedupe. */
+  outcome?: Exclude<IngestOutcome, 'rejected' | 'duplicate'>;
+  existing?: { voucherId: string; unitId: string | null; data: Partial<Voucher>; carrier: string; ownerUserId: string | null };
+  differences?: Difference[];
+  stored?: { key: string; sha256: string; sm3: string; size: number };
+  voucherId?: string;
+  fileId?: string;
+  conflictId?: string;
+  searchText?: string;
+  /** The commit-phase transaction (set by the runner for `commit` steps only). */
+  trx?: Transaction<Database>;
+}
+
+/** Ends the item: a duplicate of something already recorded, or rejected with a stable code and a reason. */
+export class StopItem extends Error {
+  constructor(
+    readonly outcome: 'duplicate' | 'rejected',
+    readonly code: string,
+    message: string,
+    readonly voucherId?: string,
+    readonly fileId?: string,
+  ) {
+    super(message);
+    this.name = 'StopItem';
+  }
+}
+
+export interface IngestStep {
+  readonly name: string;
+  /** Bumped whenever the step's behaviour changes, so items processed by an older version can be found. */
+  readonly version: number;
+  readonly phase: 'read' | 'commit';
+  /** false: the step does not apply to this item (recorded as skipped). Default: always runs. */
+  canRun?(ctx: IngestContext): boolean;
+  /** Does its part; returns a short note for the item's step record, or throws StopItem. */
+  run(ctx: IngestContext): Promise<string | void> | string | void;
+}
+
+/** Runs the steps of one phase in order, recording each; a StopItem or any other error ends the phase. */
+export async function runPhase(steps: readonly IngestStep[], phase: IngestStep['phase'], ctx: IngestContext): Promise<void> {
+  for (const step of steps) {
+    if (step.phase !== phase) continue;
+    if (step.canRun && !step.canRun(ctx)) {
+      ctx.steps.push({ step: step.name, version: step.version, outcome: 'skipped' });
+      continue;
+    }
+    try {
+      const note = await step.run(ctx);
+      ctx.steps.push({ step: step.name, version: step.version, outcome: 'ok', ...(note ? { message: note } : {}) });
+    } catch (e) {
+      if (e instanceof StopItem) {
+        ctx.steps.push({ step: step.name, version: step.version, outcome: 'stopped', message: `${e.code}: ${e.message}` });
+      } else {
+        ctx.steps.push({ step: step.name, version: step.version, outcome: 'failed', message: (e as Error).message });
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * The steps of the ingest pipeline, in order: identify → unpack safely → parse → verify → normalise → dedupe →
+ * store original → record → index. Each is small and idempotent: re-running an item after a crash repeats the
+ * read steps on the same bytes and finds in the database whatever an earlier attempt committed.
+ */
+import { detectFormat } from '../../../formats/detect';
+import { inspectFile } from '../../../formats/inspect';
+import { openZip } from '../../../formats/zip/zip';
+import { FormatError } from '../../../formats/errors';
+import type { Voucher } from '../../../formats/voucher';
+import type { ObjectStore } from '../../../platform/storage/object-store';
+import { businessIdentity, differences, searchText } from '../identity';
+import type { PoolRepository } from '../pool.repository';
+import { StopItem, type IngestContext, type IngestStep } from './pipeline';
+
+/** Largest single original the pool takes (the upload limit of the HTTP edge). */
+export const MAX_FILE_BYTES = 200 * 1024 * 1024;
+
+const MEDIA_TYPES: Record<string, string> = {
+  ofd: 'application/ofd',
+  pdf: 'application/pdf',
+  xml: 'application/xml',
+  xbrl: 'application/xbrl+xml',
+  json: 'application/json',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+};
+
+/** 1. What the bytes are (by content, never by name). */
+export class IdentifyStep implements IngestStep {
+  readonly name = 'identify';
+  readonly version = 1;
+  readonly phase = 'read';
+  run(ctx: IngestContext): string {
+    const { bytes, filename } = ctx.item;
+    if (bytes.length === 0) throw new StopItem('rejected', 'empty_file', `${filename}: the file is empty`);
+    if (bytes.length > MAX_FILE_BYTES) throw new StopItem('rejected', 'too_large', `${filename}: ${bytes.length} bytes is over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit`);
+    const format = detectFormat(bytes);
+    if (format === 'unknown') throw new StopItem('rejected', 'unknown_format', `${filename}: not a voucher file (not OFD, PDF, XML, XBRL, JSON, JPEG or PNG)`);
+    ctx.format = format;
+    ctx.mediaType = MEDIA_TYPES[format];
+    return format;
+  }
+}
+
+/**
+ * 2. Open containers with the bounded ZIP reader before any parser touches them: traversal names, bombs and
+ * oversize entries are refused here with the entry named.
+ */
+export class UnpackStep implements IngestStep {
+  readonly name = 'unpack';
+  readonly version = 1;
+  readonly phase = 'read';
+  canRun(ctx: IngestContext): boolean {
+    return ctx.format === 'ofd';
+  }
+  run(ctx: IngestContext): string {
+    try {
+      const zip = openZip(ctx.item.bytes);
+      return `${zip.entries.length} entries`;
+    } catch (e) {
+      if (e instanceof FormatError) throw new StopItem('rejected', e.code, `${ctx.item.filename}: ${e.message}`);
+      throw e;
+    }
+  }
+}
+
+/** 3. Read the voucher with the format readers (inspectFile dispatches OFD/PDF/XML/XBRL/JSON/photos). */
+export class ParseStep implements IngestStep {
+  readonly name = 'parse';
+  readonly version = 1;
+  readonly phase = 'read';
+  async run(ctx: IngestContext): Promise<string> {
+    const r = await inspectFile(ctx.item.bytes, ctx.item.filename);
+    if (r.errors.length) {
+      const first = r.errors[0];
+      const m = /^([a-z_]+): (.*)$/s.exec(first);
+      const code = m && m[1] !== 'internal' ? m[1] : 'unreadable';
+      throw new StopItem('rejected', code, `${ctx.item.filename}: ${m && m[1] !== 'internal' ? m[2] : first}`);
+    }
+    if (!r.kind) throw new StopItem('rejected', 'unreadable', `${ctx.item.filename}: the reader found no voucher in it`);
+    ctx.inspected = r;
+    const { file: _file, format: _format, errors: _errors, ...voucher } = r;
+    ctx.voucher = withoutNul(voucher) as Voucher;
+    return r.kind;
+  }
+}
+
+/**
+ * 4. The signature verdict of the reader's verification (seals, CMS, XML signatures). An invalid signature does
+ * not reject the file: it is recorded with every reason so a person sees why.
+ */
+export class VerifyStep implements IngestStep {
+  readonly name = 'verify';
+  readonly version = 1;
+  readonly phase = 'read';
+  run(ctx: IngestContext): string {
+    const v = ctx.voucher!;
+    const n = v.signatures?.length ?? 0;
+    if (v.signatureVerdict === 'invalid') {
+      const failing = (v.signatures ?? []).flatMap((s) => s.reasons).filter((r) => /fail|mismatch|invalid|not match|missing/i.test(r));
+      v.warnings = [...(v.warnings ?? []), `signature invalid: ${failing[0] ?? 'see the signature report'}`];
+    }
+    return `${v.signatureVerdict ?? 'unsigned'} (${n} signature${n === 1 ? '' : 's'})`;
+  }
+}
+
+/** 5. Business identity, the file's role, the unit (or personal folder) it belongs to. */
+export class NormaliseStep implements IngestStep {
+  readonly name = 'normalise';
+  readonly version = 1;
+  readonly phase = 'read';
+  constructor(private readonly repo: PoolRepository) {}
+
+  async run(ctx: IngestContext): Promise<string> {
+    const v = ctx.voucher!;
+    ctx.identity = businessIdentity(v, ctx.item.sha256);
+    if (!ctx.identity.business) v.warnings = [...(v.warnings ?? []), `no business identity found for kind ${v.kind}: deduplicated by content only`];
+    const ocrFields = Object.entries(v.sources ?? {}).filter(([, s]) => s === 'ocr').map(([f]) => f);
+    if (ocrFields.length) v.warnings = [...(v.warnings ?? []), `read by OCR (check against the paper): ${ocrFields.join(', ')}`];
+    const receiver = typeof v.extra === 'object' && v.extra !== null && 'accounting' in v.extra;
+    ctx.role =
+      ctx.format === 'jpeg' || ctx.format === 'png'
+        ? 'paper_photo'
+        : receiver && ctx.format === 'json'
+          ? 'receiver_json'
+          : receiver && (ctx.format === 'xbrl' || ctx.format === 'xml')
+            ? 'receiver_xbrl'
+            : 'original';
+    await this.route(ctx, v);
+    const where = ctx.unitId ? `unit ${ctx.unitId}` : `personal folder of ${ctx.ownerUserId}`;
+    return `${ctx.identity.key}; ${ctx.role}; ${where}${ocrFields.length ? '; OCR fallback' : ''}`;
+  }
+
+  private async route(ctx: IngestContext, v: Voucher): Promise<void> {
+    const r = ctx.routing;
+    if (r.personalOnly && r.personalOwnerId) {
+      ctx.unitId = null;
+      ctx.ownerUserId = r.personalOwnerId;
+      return;
+    }
+    if (r.unitId) {
+      ctx.unitId = r.unitId;
+      return;
+    }
+    // The buyer (or, for fiscal bills, the payer) is the unit the voucher was issued to.
+    const taxIds = [v.buyerTaxId, (v.extra as Record<string, unknown>)?.payerCode].filter((t): t is string => typeof t === 'string' && t.trim() !== '');
+    const unit = taxIds.length ? await this.repo.unitByCreditCode(taxIds.map((t) => t.trim().toUpperCase())) : undefined;
+    if (unit && (r.routableUnitIds === 'all' || r.routableUnitIds.includes(unit.id))) {
+      ctx.unitId = unit.id;
+      return;
+    }
+    if (r.personalOwnerId) {
+      ctx.unitId = null;
+      ctx.ownerUserId = r.personalOwnerId;
+      return;
+    }
+    const why = !taxIds.length
+      ? 'the voucher names no buyer tax ID'
+      : unit
+        ? `buyer tax ID ${taxIds[0]} belongs to unit ${unit.code}, which this channel may not deliver to`
+        : `no unit has the buyer tax ID ${taxIds[0]} as its credit code`;
+    throw new StopItem('rejected', 'unroutable', `${ctx.item.filename}: cannot tell which unit it belongs to: ${why}; name the unit (e.g. --unit CODE)`);
+  }
+}
+
+/**
+ * 6. Same bytes → duplicate (nothing new). Same identity → linked (consistent) or conflict (amounts or parties
+ * differ). Runs under transaction-scoped advisory locks on the digest and the identity, so two items carrying
+ * the same voucher at the same moment cannot both create it.
+ */
+export class DedupeStep implements IngestStep {
+  readonly name = 'dedupe';
+  readonly version = 1;
+  readonly phase = 'commit';
+  constructor(private readonly repo: PoolRepository) {}
+
+  async run(ctx: IngestContext): Promise<string> {
+    const trx = ctx.trx!;
+    await this.repo.lockKeys(trx, [`sha256:${ctx.item.sha256}`, ctx.identity!.key]);
+    const file = await this.repo.fileBySha(trx, ctx.item.sha256);
+    if (file) throw new StopItem('duplicate', 'duplicate', `same content as file ${file.id} of voucher ${file.voucherId}`, file.voucherId, file.id);
+    const existing = await this.repo.voucherByIdentity(trx, ctx.identity!.key);
+    if (!existing) {
+      ctx.outcome = 'created';
+      return 'new identity';
+    }
+    ctx.existing = existing;
+    ctx.voucherId = existing.voucherId;
+    ctx.differences = differences(existing.data, ctx.voucher!);
+    ctx.outcome = ctx.differences.length ? 'conflict' : 'linked';
+    return ctx.differences.length ? `differs in ${ctx.differences.map((d) => d.field).join(', ')}` : `same voucher ${existing.voucherId}`;
+  }
+}
+
+/** 7. Keep the received bytes as they are, content-addressed (a stored object without a record is harmless). */
+export class StoreOriginalStep implements IngestStep {
+  readonly name = 'store';
+  readonly version = 1;
+  readonly phase = 'commit';
+  constructor(private readonly storage: ObjectStore) {}
+
+  async run(ctx: IngestContext): Promise<string> {
+    const r = await this.storage.put(ctx.item.bytes, { mediaType: ctx.mediaType ?? 'application/octet-stream', filename: safeFilename(ctx.item.filename) });
+    if (r.sha256 !== ctx.item.sha256) throw new Error(`stored digest ${r.sha256} differs from the recorded ${ctx.item.sha256}`);
+    ctx.stored = { key: r.key, sha256: r.sha256, sm3: r.sm3, size: r.size };
+    return r.created ? r.key : `${r.key} (already stored)`;
+  }
+}
+
+/** 8. The pool record: a new voucher, or the file attached to the existing one (with a conflict when they differ). */
+export class RecordStep implements IngestStep {
+  readonly name = 'record';
+  readonly version = 1;
+  readonly phase = 'commit';
+  constructor(private readonly repo: PoolRepository) {}
+
+  async run(ctx: IngestContext): Promise<string> {
+    return this.repo.recordIngest(ctx.trx!, ctx);
+  }
+}
+
+/** 9. The text the party/number search looks in, over every reading of the voucher. */
+export class IndexStep implements IngestStep {
+  readonly name = 'index';
+  readonly version = 1;
+  readonly phase = 'commit';
+  constructor(private readonly repo: PoolRepository) {}
+
+  async run(ctx: IngestContext): Promise<string> {
+    if (ctx.outcome === 'created') {
+      ctx.searchText = searchText(ctx.voucher!);
+      await this.repo.setSearchText(ctx.trx!, ctx.voucherId!, ctx.searchText);
+      return `${ctx.searchText.length} characters`;
+    }
+    // A linked version or a photo may carry numbers or names the first file lacked.
+    const merged = [...new Set(`${searchText(ctx.existing!.data)} ${searchText(ctx.voucher!)}`.split(' ').filter(Boolean))].join(' ');
+    await this.repo.setSearchText(ctx.trx!, ctx.voucherId!, merged);
+    return `${merged.length} characters`;
+  }
+}
+
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, which padded fields of some issuers' XML carry; it is dropped
+ * from the stored reading (the original keeps every byte).
+ */
+export function withoutNul<T>(v: T): T {
+  if (typeof v === 'string') return (v.includes('\u0000') ? v.replace(/\u0000/g, '') : v) as T;
+  if (Array.isArray(v)) return v.map(withoutNul) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [withoutNul(k), withoutNul(x)])) as T;
+  return v;
+}
+
+/** File names are hints for downloads only; keep them printable and short. */
+export function safeFilename(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? name;
+  // eslint-disable-next-line no-control-regex
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return (clean || 'voucher').slice(0, 255);
+}
+
+export function ingestSteps(repo: PoolRepository, storage: ObjectStore): IngestStep[] {
+  return [
+    new IdentifyStep(),
+    new UnpackStep(),
+    new ParseStep(),
+    new VerifyStep(),
+    new NormaliseStep(repo),
+    new DedupeStep(repo),
+    new StoreOriginalStep(storage),
+    new RecordStep(repo),
+    new IndexStep(repo),
+  ];
+}
+
