@@ -1,4 +1,0 @@
-import { Controller } from '@nestjs/common';
-
-@Controller('pool/connectors')
-export class ConnectorsController {}
