@@ -1,0 +1,108 @@
+/**
+ * The checks engine: runs a scheme's items for one stage over one subject and summarises. Pure apart from what
+ * the environment gives it (object store, database for the audit chain, ClamAV); storing results is the
+ * service's job.
+ */
+import { CHECK_FUNCTIONS, RunContext, type CheckEnv, type Outcome } from './functions';
+import { NATURES, stageItems, type CheckScheme, type Nature, type Stage } from './scheme';
+import { SUBJECT_ITEM, type CheckSubject } from './subject';
+
+export interface CheckResult {
+  code: string;
+  nature: Nature;
+  name: string;
+  clause: string;
+  severity: 'veto' | 'warn';
+  /** Item id, `*` for the subject itself, `package:<key>` for a stored package. */
+  itemId: string;
+  outcome: Outcome;
+  evidence: Record<string, unknown>;
+}
+
+export interface RunSummary {
+  total: number;
+  pass: number;
+  fail: number;
+  warn: number;
+  notApplicable: number;
+  byNature: Record<Nature, { pass: number; fail: number; warn: number; notApplicable: number }>;
+  /** Failures of veto items: archiving is refused while there is one. */
+  vetoFailures: { code: string; itemId: string; name: string; message: string }[];
+  /** pass when nothing failed, warn when only warn-severity items failed or warned, fail on any veto failure. */
+  verdict: 'pass' | 'warn' | 'fail';
+}
+
+export interface EngineRun {
+  schemeId: string;
+  schemeVersion: number;
+  stage: Stage;
+  subject: { type: CheckSubject['type']; id: string; metadata: Record<string, unknown>; items: number };
+  startedAt: Date;
+  finishedAt: Date;
+  results: CheckResult[];
+  summary: RunSummary;
+}
+
+/** A short sentence out of a result's evidence, for veto lists and the report. */
+export function evidenceMessage(ev: Record<string, unknown>): string {
+  if (typeof ev.message === 'string') return ev.message;
+  const files = ev.files as Record<string, unknown>[] | undefined;
+  if (Array.isArray(files)) {
+    const bad = files.filter((f) => f.outcome === 'fail' || f.outcome === 'warn');
+    if (bad.length) return bad.map((f) => `${f.name}: ${f.message ?? f.found ?? f.verdict ?? (f.findings as string[] | undefined)?.join('; ') ?? f.outcome}`).join('; ');
+  }
+  for (const k of ['problems', 'missing', 'bad', 'duplicates', 'warnings', 'gaps', 'missingLinks', 'missingObjects']) {
+    const v = ev[k];
+    if (Array.isArray(v) && v.length) return `${k}: ${JSON.stringify(v).slice(0, 300)}`;
+  }
+  if (ev.expected !== undefined) return `expected ${JSON.stringify(ev.expected)}, found ${JSON.stringify(ev.linked ?? ev.archivalCode)}`;
+  return '';
+}
+
+export function summarise(results: CheckResult[]): RunSummary {
+  const byNature = Object.fromEntries(NATURES.map((n) => [n, { pass: 0, fail: 0, warn: 0, notApplicable: 0 }])) as RunSummary['byNature'];
+  const s: RunSummary = { total: results.length, pass: 0, fail: 0, warn: 0, notApplicable: 0, byNature, vetoFailures: [], verdict: 'pass' };
+  for (const r of results) {
+    const k = r.outcome === 'not_applicable' ? 'notApplicable' : r.outcome;
+    s[k]++;
+    byNature[r.nature][k]++;
+    if (r.outcome === 'fail' && r.severity === 'veto') s.vetoFailures.push({ code: r.code, itemId: r.itemId, name: r.name, message: evidenceMessage(r.evidence) });
+  }
+  s.verdict = s.vetoFailures.length ? 'fail' : s.fail + s.warn > 0 ? 'warn' : 'pass';
+  return s;
+}
+
+export interface RunOptions {
+  /** Only these codes (e.g. the nightly sweep's fixity items). */
+  codes?: string[];
+  /** Evaluate items in parallel up to this many check functions at a time (default 1: two busy cores). */
+  now?: () => Date;
+}
+
+export async function runChecks(scheme: CheckScheme, stage: Stage, subject: CheckSubject, env: CheckEnv, opts: RunOptions = {}): Promise<EngineRun> {
+  const now = opts.now ?? (() => new Date());
+  const startedAt = now();
+  const ctx = new RunContext(subject, env);
+  const results: CheckResult[] = [];
+  for (const item of stageItems(scheme, stage)) {
+    if (opts.codes && !opts.codes.includes(item.code)) continue;
+    const base = { code: item.code, nature: item.nature, name: item.name, clause: item.clause, severity: item.severity };
+    try {
+      const out = await CHECK_FUNCTIONS[item.check.fn](ctx, item.check.params);
+      // A warn-severity item never vetoes: its failures are reported as warnings.
+      for (const r of out) results.push({ ...base, itemId: r.itemId, outcome: item.severity === 'warn' && r.outcome === 'fail' ? 'warn' : r.outcome, evidence: r.evidence });
+    } catch (e) {
+      results.push({ ...base, itemId: SUBJECT_ITEM, outcome: 'fail', evidence: { message: `the check could not run: ${(e as Error).message}` } });
+    }
+  }
+  return {
+    schemeId: scheme.id,
+    schemeVersion: scheme.version,
+    stage,
+    subject: { type: subject.type, id: subject.id, metadata: subject.metadata, items: subject.items.length },
+    startedAt,
+    finishedAt: now(),
+    results,
+    summary: summarise(results),
+  };
+}
