@@ -70,14 +70,14 @@ describe('planVolumes', () => {
   });
 
   it('reports missing voucher numbers per 凭证字', () => {
-    expect(findNumberGaps('2024-03', ['记-0001', '记-0002', '记-0004', '记-0007', '收-01', '收-03'])).toEqual([
-      { period: '2024-03', word: '收', missing: '收-02' },
-      { period: '2024-03', word: '记', missing: '记-0003' },
-      { period: '2024-03', word: '记', missing: '记-0005' },
-      { period: '2024-03', word: '记', missing: '记-0006' },
+    expect(findNumberGaps('voucher', '2024-03', ['记-0001', '记-0002', '记-0004', '记-0007', '收-01', '收-03'])).toEqual([
+      { category: 'voucher', period: '2024-03', word: '收', missing: '收-02' },
+      { category: 'voucher', period: '2024-03', word: '记', missing: '记-0003' },
+      { category: 'voucher', period: '2024-03', word: '记', missing: '记-0005' },
+      { category: 'voucher', period: '2024-03', word: '记', missing: '记-0006' },
     ]);
     const plan = planVolumes({ rules, retention, regime: 'enterprise', year: 2024, items: [jv(1), jv(2), jv(3), jv(4), jv(6)] });
-    expect(plan.gaps).toEqual([{ period: '2024-03', word: '记', missing: '记-0005' }]);
+    expect(plan.gaps).toEqual([{ category: 'voucher', period: '2024-03', word: '记', missing: '记-0005' }]);
   });
 
   it('refuses items of another year and items offered twice', () => {

@@ -56,6 +56,7 @@ export interface PlannedVolume {
 }
 
 export interface NumberGap {
+  category: ArchiveCategory;
   period: string;
   /** 凭证字 (记, 收, 付, 转, …) — the part before the running number. */
   word: string;
@@ -124,7 +125,7 @@ function compareBy(order: ('number' | 'date')[]) {
 }
 
 /** Missing numbers per 凭证字 between 1 and the highest number used in the period. */
-export function findNumberGaps(period: string, numbers: (string | null)[]): NumberGap[] {
+export function findNumberGaps(category: ArchiveCategory, period: string, numbers: (string | null)[]): NumberGap[] {
   const byWord = new Map<string, { seen: Set<number>; max: number; width: number }>();
   for (const s of numbers) {
     const p = parseVoucherNumber(s);
@@ -137,7 +138,7 @@ export function findNumberGaps(period: string, numbers: (string | null)[]): Numb
   }
   const gaps: NumberGap[] = [];
   for (const [word, w] of [...byWord.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    for (let n = 1; n < w.max; n++) if (!w.seen.has(n)) gaps.push({ period, word: word.replace(/[-_\s]+$/, ''), missing: `${word}${String(n).padStart(w.width, '0')}` });
+    for (let n = 1; n < w.max; n++) if (!w.seen.has(n)) gaps.push({ category, period, word: word.replace(/[-_\s]+$/, ''), missing: `${word}${String(n).padStart(w.width, '0')}` });
   }
   return gaps;
 }
@@ -179,7 +180,7 @@ export function planVolumes({ rules, retention, regime, year, items }: PlanInput
   for (const g of ordered) {
     const rule = rules.categories[g.category];
     const sorted = [...g.items].sort(compareBy(rule.orderBy));
-    if (rule.numberGapCheck) gaps.push(...findNumberGaps(g.period, sorted.filter((i) => i.sourceType === 'journal_voucher').map((i) => i.number)));
+    if (rule.numberGapCheck) gaps.push(...findNumberGaps(g.category, g.period, sorted.filter((i) => i.sourceType === 'journal_voucher').map((i) => i.number)));
     for (let start = 0, part = 1; start < sorted.length; start += rule.maxItems, part++) {
       const chunk = sorted.slice(start, start + rule.maxItems);
       const numbered = chunk.map((i) => i.number).filter((n): n is string => !!n);
