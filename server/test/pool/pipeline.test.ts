@@ -1,0 +1,173 @@
+import { deflateSync } from 'node:zlib';
+import { sql } from 'kysely';
+import { verifyAuditChain } from '../../src/platform/audit/audit.service';
+import { OrgService } from '../../src/platform/identity/org.service';
+import { UserService } from '../../src/platform/identity/user.service';
+import { writeZip } from '../../src/formats/zip/write';
+import { IngestService, sha256Of, type BatchOptions } from '../../src/modules/pool/ingest.service';
+import { PoolService } from '../../src/modules/pool/pool.service';
+import { INGEST_STEP_NAMES } from './expect';
+import { createTestApp, type TestApp } from '../support/app';
+import { invoiceJson, invoiceXbrl, syntheticUscc } from './support';
+
+let t: TestApp;
+let ingest: IngestService;
+let unitA: { id: string };
+let unitB: { id: string };
+let clerkId: string;
+
+beforeAll(async () => {
+  t = await createTestApp({ jobs: false, logger: false });
+  ingest = t.app.get(IngestService);
+  const org = t.app.get(OrgService);
+  unitA = await org.createUnit('system', { code: 'A01', name: '示例局', creditCode: syntheticUscc(2) });
+  unitB = await org.createUnit('system', { code: 'B02', name: '示例中心', creditCode: syntheticUscc(3) });
+  const u = await t.app.get(UserService).create('system', { username: 'clerk', password: 'correct horse 1', roles: [{ role: 'reimbursement_clerk', unitId: unitA.id }] });
+  clerkId = u.user.id;
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const folder = (routing: Partial<BatchOptions['routing']> = {}): BatchOptions => ({
+  channel: 'folder',
+  routing: { routableUnitIds: 'all', ...routing },
+  actor: { type: 'system', id: null, name: 'test' },
+});
+
+async function ingestFiles(files: { name: string; bytes: Uint8Array }[], opts = folder({ unitId: unitA.id })) {
+  const { batchId } = await ingest.openBatch(
+    opts,
+    files.map((f) => ({ filename: f.name, sourceRef: f.name, sha256: sha256Of(f.bytes), size: f.bytes.length })),
+  );
+  const byName = new Map(files.map((f) => [f.name, f.bytes]));
+  const r = await ingest.runBatch(batchId, opts, async (it) => byName.get(it.filename)!);
+  return { batchId, ...r };
+}
+
+const count = async (table: 'voucher' | 'voucher_file' | 'voucher_conflict') =>
+  Number((await t.db.selectFrom(table).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+
+test('the same bytes twice: created, then duplicate with nothing new; every step recorded with its version', async () => {
+  const bytes = invoiceXbrl({ number: 1 });
+  const first = await ingestFiles([{ name: 'inv1.xml', bytes }]);
+  expect(first.outcomes).toEqual([expect.objectContaining({ outcome: 'created', kind: 'inv_ord', verdict: 'unsigned', errorCode: null })]);
+  expect(first.complete).toBe(true);
+  const second = await ingestFiles([{ name: 'again.xml', bytes }]);
+  expect(second.outcomes).toEqual([expect.objectContaining({ outcome: 'duplicate', voucherId: first.outcomes[0].voucherId })]);
+  expect(await count('voucher')).toBe(1);
+  expect(await count('voucher_file')).toBe(1);
+
+  const item = await t.db.selectFrom('ingest_item').select(['steps', 'sha256']).where('batch_id', '=', first.batchId).executeTakeFirstOrThrow();
+  expect((item.steps as any[]).map((s) => [s.step, s.version, s.outcome])).toEqual(
+    INGEST_STEP_NAMES.map((n) => [n, 1, n === 'unpack' ? 'skipped' : 'ok']),
+  );
+  expect(item.sha256).toBe(sha256Of(bytes));
+  const v = await t.db.selectFrom('voucher').selectAll().executeTakeFirstOrThrow();
+  expect(v).toMatchObject({
+    unit_id: unitA.id,
+    kind: 'inv_ord',
+    identity_key: 'vat:032001900111:00000001',
+    total_amount: '113.00',
+    amount_ex_tax: '100.00',
+    tax_amount: '13.00',
+    issue_date: '2026-11-20',
+    state: 'available',
+    signature_verdict: 'unsigned',
+  });
+  expect(v.search_text).toContain('示例科技有限公司1');
+});
+
+test('the JSON twin of an invoice is linked to it as a version, not a second record', async () => {
+  const a = await ingestFiles([{ name: 'inv2.xml', bytes: invoiceXbrl({ number: 2 }) }]);
+  const b = await ingestFiles([{ name: 'inv2.json', bytes: invoiceJson({ number: 2 }) }]);
+  expect(b.outcomes[0]).toMatchObject({ outcome: 'linked', voucherId: a.outcomes[0].voucherId });
+  const files = await t.db.selectFrom('voucher_file').select(['role', 'format']).where('voucher_id', '=', a.outcomes[0].voucherId!).orderBy('received_at').orderBy('format').execute();
+  expect(files.map((f) => `${f.format}:${f.role}`).sort()).toEqual(['json:version', 'xbrl:original']);
+  const events = await t.db.selectFrom('voucher_event').select('action').where('voucher_id', '=', a.outcomes[0].voucherId!).orderBy('id').execute();
+  expect(events.map((e) => e.action)).toEqual(['created', 'linked']);
+});
+
+test('same identity with another amount is a conflict for a person; resolving takes the chosen reading', async () => {
+  const a = await ingestFiles([{ name: 'inv3.xml', bytes: invoiceXbrl({ number: 3, total: '113.00' }) }]);
+  const b = await ingestFiles([{ name: 'inv3-altered.xml', bytes: invoiceXbrl({ number: 3, total: '226.00' }) }]);
+  expect(b.outcomes[0]).toMatchObject({ outcome: 'conflict', voucherId: a.outcomes[0].voucherId, errorCode: 'conflict' });
+  expect(b.outcomes[0].message).toContain('totalAmount 113.00 ≠ 226.00');
+  const c = await t.db.selectFrom('voucher_conflict').selectAll().executeTakeFirstOrThrow();
+  expect(c.differences).toEqual([
+    { field: 'totalAmount', existing: '113.00', incoming: '226.00' },
+    { field: 'amountExTax', existing: '100.00', incoming: '200.00' },
+    { field: 'taxAmount', existing: '13.00', incoming: '26.00' },
+  ]);
+  expect(c.status).toBe('open');
+  const voucherBefore = await t.db.selectFrom('voucher').select('total_amount').where('id', '=', c.voucher_id).executeTakeFirstOrThrow();
+  expect(voucherBefore.total_amount).toBe('113.00');
+
+  const admin = { kind: 'user' as const, id: clerkId, username: 'clerk', displayName: 'clerk', sessionId: null, grants: [{ role: 'reimbursement_clerk' as const, unitId: unitA.id }] };
+  const pool = t.app.get(PoolService);
+  await expect(pool.resolveConflict(admin, c.id, { resolution: 'maybe' }, null)).rejects.toThrow('resolution: expected keep_existing or take_incoming');
+  const r = await pool.resolveConflict(admin, c.id, { resolution: 'take_incoming', note: '以税务局查验结果为准' }, '127.0.0.1');
+  expect(r).toMatchObject({ status: 'resolved', resolution: 'take_incoming' });
+  const after = await t.db.selectFrom('voucher').select(['total_amount', 'amount_ex_tax']).where('id', '=', c.voucher_id).executeTakeFirstOrThrow();
+  expect(after).toEqual({ total_amount: '226.00', amount_ex_tax: '200.00' });
+  await expect(pool.resolveConflict(admin, c.id, { resolution: 'keep_existing' }, null)).rejects.toMatchObject({ code: 'already_resolved' });
+  const audit = await t.db.selectFrom('audit_log').select(['action', 'target_id']).where('action', '=', 'pool.conflict.resolve').execute();
+  expect(audit).toEqual([{ action: 'pool.conflict.resolve', target_id: c.voucher_id }]);
+});
+
+test('without a named unit the buyer tax ID routes; unroutable is rejected, or goes to the personal folder for collection', async () => {
+  const routed = await ingestFiles([{ name: 'b.xml', bytes: invoiceXbrl({ number: 10, buyerTaxId: syntheticUscc(3) }) }], folder());
+  expect(routed.outcomes[0].outcome).toBe('created');
+  expect((await t.db.selectFrom('voucher').select('unit_id').where('id', '=', routed.outcomes[0].voucherId!).executeTakeFirstOrThrow()).unit_id).toBe(unitB.id);
+
+  const before = await count('voucher');
+  const lost = await ingestFiles([{ name: 'x.xml', bytes: invoiceXbrl({ number: 11, buyerTaxId: syntheticUscc(99) }) }], folder());
+  expect(lost.outcomes[0]).toMatchObject({ outcome: 'rejected', errorCode: 'unroutable', voucherId: null });
+  expect(lost.outcomes[0].message).toContain(`no unit has the buyer tax ID ${syntheticUscc(99)} as its credit code`);
+  expect(await count('voucher')).toBe(before);
+
+  // A collection upload by a clerk of A: B's buyer tax ID is outside the clerk's units, so it lands in their folder.
+  const personal = await ingestFiles([{ name: 'y.xml', bytes: invoiceXbrl({ number: 12, buyerTaxId: syntheticUscc(3) }) }], {
+    channel: 'upload',
+    routing: { routableUnitIds: [unitA.id], personalOwnerId: clerkId },
+    actor: { type: 'user', id: clerkId, name: 'clerk' },
+  });
+  expect(personal.outcomes[0].outcome).toBe('created');
+  expect(await t.db.selectFrom('voucher').select(['unit_id', 'owner_user_id']).where('id', '=', personal.outcomes[0].voucherId!).executeTakeFirstOrThrow()).toEqual({ unit_id: null, owner_user_id: clerkId });
+});
+
+test('hostile files are rejected with the reason and leave no voucher or file record', async () => {
+  const before = { v: await count('voucher'), f: await count('voucher_file') };
+  const ofdXml = '<?xml version="1.0"?><ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>';
+  const traversal = writeZip([
+    { name: 'OFD.xml', data: ofdXml },
+    { name: 'x', rawName: new TextEncoder().encode('../../etc/evil.xml'), data: '<x/>' },
+  ]);
+  const bomb = writeZip([
+    { name: 'OFD.xml', data: ofdXml },
+    { name: 'Doc_0/Document.xml', data: new Uint8Array(0), rawDeflate: deflateSync(Buffer.alloc(64 * 1024 * 1024)), declaredSize: 2 ** 30 },
+  ]);
+  // An external DTD (the XML reader refuses every DTD: no entity expansion, no fetching).
+  const dtd = Buffer.from('<?xml version="1.0"?><!DOCTYPE xbrl SYSTEM "http://127.0.0.1:9/evil.dtd"><xbrl xmlns="http://www.xbrl.org/2003/instance"/>');
+  // An internal subset with entities is not even taken for XML.
+  const entities = Buffer.from('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><eInvoice>&b;</eInvoice>');
+  const r = await ingestFiles([
+    { name: 'traversal.ofd', bytes: traversal },
+    { name: 'bomb.ofd', bytes: bomb },
+    { name: 'dtd.xml', bytes: dtd },
+    { name: 'entities.xml', bytes: entities },
+    { name: 'random.bin', bytes: Buffer.from([1, 2, 3, 4, 0, 0, 9]) },
+  ]);
+  expect(r.outcomes.map((o) => [o.filename, o.outcome, o.errorCode])).toEqual([
+    ['traversal.ofd', 'rejected', 'unsafe_path'],
+    ['bomb.ofd', 'rejected', 'too_large'],
+    ['dtd.xml', 'rejected', 'xml_dtd_forbidden'],
+    ['entities.xml', 'rejected', 'unknown_format'],
+    ['random.bin', 'rejected', 'unknown_format'],
+  ]);
+  for (const o of r.outcomes) expect(o.message).toMatch(new RegExp(`^${o.filename.replace('.', '\\.')}: `));
+  expect({ v: await count('voucher'), f: await count('voucher_file') }).toEqual(before);
+  const audit = await t.db.selectFrom('audit_log').select(sql<string>`count(*)`.as('n')).where('action', '=', 'pool.ingest.rejected').executeTakeFirstOrThrow();
+  expect(Number(audit.n)).toBeGreaterThanOrEqual(5);
+  expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
+});
