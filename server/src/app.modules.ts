@@ -1,5 +1,7 @@
 import { AuditModule } from './platform/audit/audit.module';
 import { IdentityModule } from './platform/identity/identity.module';
+import { LedgerModule } from './modules/ledger/ledger.module';
+import { MatchingModule } from './modules/matching/matching.module';
 import { PoolModule } from './modules/pool/pool.module';
 import { LedgerModule } from './modules/ledger/ledger.module';
 import { MatchingModule } from './modules/matching/matching.module';
@@ -10,4 +12,4 @@ import { VolumesModule } from './modules/volumes/volumes.module';
  * The feature modules the application is made of, in import order. Each capability module adds itself here
  * (platform modules are wired in app.module.ts).
  */
-export const featureModules: any[] = [AuditModule, IdentityModule, PoolModule, SearchModule, LedgerModule, MatchingModule, VolumesModule];
+export const featureModules: any[] = [AuditModule, IdentityModule, PoolModule, SearchModule, LedgerModule, MatchingModule, VolumesModule, LedgerModule, MatchingModule];

@@ -4,6 +4,9 @@ import { serveCommand } from './serve';
 import { clientCommand, fondsCommand, unitCommand, userCommand } from './user';
 import { auditCommand } from './audit';
 import { inspectCommand } from './inspect';
+import { ledgerCommand } from './ledger';
+import { matchCommand } from './match';
+import { rulesCommand } from './rules';
 import { ingestCommand } from './ingest';
 import { poolCommand } from './pool';
 
@@ -17,6 +20,9 @@ export function registerCommands(program: Command): void {
   clientCommand(program);
   auditCommand(program);
   inspectCommand(program);
+  ledgerCommand(program);
+  matchCommand(program);
+  rulesCommand(program);
   ingestCommand(program);
   poolCommand(program);
 }

@@ -2,6 +2,8 @@ import type { Migration } from 'kysely';
 import * as m0100 from './0100_platform';
 import * as m0200 from './0200_identity';
 import * as m0300 from './0300_audit';
+import * as m0500 from '../../../modules/ledger/0500_ledger.migration';
+import * as m0600 from '../../../modules/matching/0600_matching.migration';
 import * as m0400 from '../../../modules/pool/0400_pool.migration';
 import * as m0500 from '../../../modules/ledger/0500_ledger.migration';
 import * as m0600 from '../../../modules/matching/0600_matching.migration';
@@ -18,6 +20,8 @@ export const migrations: Record<string, Migration> = {
   '0100_platform': m0100,
   '0200_identity': m0200,
   '0300_audit': m0300,
+  '0500_ledger': m0500,
+  '0600_matching': m0600,
   '0400_pool': m0400,
   '0500_ledger': m0500,
   '0600_matching': m0600,
