@@ -7,12 +7,10 @@ import type { IdentityTables } from '../identity/identity.tables';
 import type { AuditTables } from '../audit/audit.tables';
 import type { LedgerTables } from '../../modules/ledger/ledger.tables';
 import type { MatchingTables } from '../../modules/matching/matching.tables';
-import type { LedgerTables } from '../../modules/ledger/ledger.tables';
-import type { MatchingTables } from '../../modules/matching/matching.tables';
 import type { SearchTables } from '../../modules/search/search.tables';
 import type { PoolTables } from '../../modules/pool/pool.tables';
 import type { VolumesTables } from '../../modules/volumes/volumes.tables';
 import type { RetentionTables } from '../../modules/retention/retention.tables';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Database extends PlatformTables, IdentityTables, AuditTables, LedgerTables, MatchingTables, LedgerTables, MatchingTables, SearchTables, PoolTables, VolumesTables, RetentionTables {}
+export interface Database extends PlatformTables, IdentityTables, AuditTables, LedgerTables, MatchingTables, SearchTables, PoolTables, VolumesTables, RetentionTables {}
