@@ -4,6 +4,7 @@ import { serveCommand } from './serve';
 import { clientCommand, fondsCommand, unitCommand, userCommand } from './user';
 import { auditCommand } from './audit';
 import { inspectCommand } from './inspect';
+import { searchCommand } from './search';
 import { ledgerCommand } from './ledger';
 import { matchCommand } from './match';
 import { rulesCommand } from './rules';
@@ -20,6 +21,7 @@ export function registerCommands(program: Command): void {
   clientCommand(program);
   auditCommand(program);
   inspectCommand(program);
+  searchCommand(program);
   ledgerCommand(program);
   matchCommand(program);
   rulesCommand(program);
