@@ -10,6 +10,7 @@ import { matchCommand } from './match';
 import { rulesCommand } from './rules';
 import { ingestCommand } from './ingest';
 import { poolCommand } from './pool';
+import { retentionCommand, volumesCommand } from './volumes';
 
 /** Every CLI command, registered in the order `evarchive --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -27,4 +28,6 @@ export function registerCommands(program: Command): void {
   rulesCommand(program);
   ingestCommand(program);
   poolCommand(program);
+  volumesCommand(program);
+  retentionCommand(program);
 }
