@@ -85,12 +85,7 @@ function startWorker(heapMb: number): Worker {
     eval: true,
     workerData: { pdfjsRoot: path.dirname(require.resolve('pdfjs-dist/package.json')) },
     resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 64 },
-    stdout: true, // pdf.js warnings must not reach our logs as free text
-    stderr: true,
   });
-  w.stdout.resume();
-  w.stderr.resume();
-  w.unref();
   w.on('message', (msg: { id: number; ok: boolean; result?: RawPdf; error?: { name: string; message: string } }) => {
     const p = pending.get(msg.id);
     if (!p) return;
@@ -110,6 +105,9 @@ function startWorker(heapMb: number): Worker {
   };
   w.on('error', fail);
   w.on('exit', (code) => fail(new Error(`engine thread exited with code ${code} (memory limit reached?)`)));
+  // An idle engine must not keep a process (CLI, test run) alive; a pending request does, through its deadline
+  // timer. unref() comes last: adding a 'message' listener references the thread's port again.
+  w.unref();
   return w;
 }
 

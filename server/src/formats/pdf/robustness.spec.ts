@@ -3,6 +3,7 @@
  * our readers, the caller gets a Voucher (with warnings) or a FormatError — never another exception — and a
  * parse that runs past its deadline is stopped.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FormatError } from '../errors';
@@ -63,4 +64,19 @@ describe('deadline', () => {
     const doc = await readPdf(tiny);
     expect(doc.pageCount).toBe(0);
   }, 30_000);
+});
+
+describe('process lifetime', () => {
+  it('an idle engine thread does not keep a process (CLI) alive after its last PDF', () => {
+    const script = [
+      "const { readPdf } = require('./read');",
+      "const pdf = Buffer.from('%PDF-1.4\\n1 0 obj\\n<< /Type /Catalog /Pages 2 0 R >>\\nendobj\\n2 0 obj\\n<< /Type /Pages /Kids [] /Count 0 >>\\nendobj\\ntrailer\\n<< /Root 1 0 R >>\\n%%EOF\\n');",
+      "readPdf(pdf).then((d) => console.log('pages', d.pageCount));",
+    ].join('\n');
+    const started = Date.now();
+    const r = spawnSync(process.execPath, ['-r', '@swc-node/register', '-e', script], { cwd: __dirname, encoding: 'utf8', timeout: 30_000 });
+    expect(r.stdout.trim()).toBe('pages 0');
+    expect(r.status).toBe(0); // null when the timeout had to kill it
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 40_000);
 });
