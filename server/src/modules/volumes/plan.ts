@@ -254,6 +254,7 @@ export function renderVolume(rules: VolumeRules, ctx: CodeContext, v: PlannedVol
   const archivalCode = formatPattern(rules.codes.volume, base);
   const first = v.firstNumber ?? v.items[0]?.source.date ?? '';
   const last = v.lastNumber ?? v.items[v.items.length - 1]?.source.date ?? '';
+  // Books and reports carry no number or date range; an empty range bracket says nothing, so it is dropped.
   const title = formatPattern(rules.titles.volume, {
     unitName: ctx.unitName,
     fondsName: ctx.fondsName,
@@ -264,7 +265,7 @@ export function renderVolume(rules: VolumeRules, ctx: CodeContext, v: PlannedVol
     last,
     count: v.items.length,
     retentionName: v.retention.period === 'permanent' ? '永久' : typeof v.retention.period === 'number' ? `${v.retention.period}年` : `报废清理后${v.retention.period.afterDisposal}年`,
-  });
+  }).replace(/（至）|\(至\)/g, '');
   const items: RenderedItem[] = [];
   for (const it of v.items) {
     const itemCode = formatPattern(rules.codes.item, { ...base, volumeCode: archivalCode, item: it.itemNo });
