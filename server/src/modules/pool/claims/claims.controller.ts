@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequestIp, Roles } from '../../../platform/identity/decorators';
+import type { Principal } from '../../../platform/identity/principal';
+import { BOOK_ROLES, CLAIM_CLIENT_ROLES, CLAIM_USER_ROLES, ClaimsService, WRITEBACK_READ_ROLES } from './claims.service';
+
+const MOVE_ROLES = [...CLAIM_CLIENT_ROLES, ...CLAIM_USER_ROLES];
+
+/**
+ * 用票端接口 (receiver API): reimbursement and accounting systems (signed API keys, client roles receiver /
+ * accounting_system / reimbursement_system) and people on the web (reimbursement_clerk, accountant) move a voucher
+ * through claimed → reimbursed → booked, or release it. Illegal transitions answer 409 naming the current state.
+ */
+@ApiTags('pool-receiver')
+@Controller('pool/receiver/vouchers')
+export class ClaimsController {
+  constructor(private readonly claims: ClaimsService) {}
+
+  /** Lookup by business identity: `?invoiceNumber=…[&invoiceCode=…]`, `?bankSerialNumber=…`, `?identityKey=…`. */
+  @Get()
+  @Roles(...WRITEBACK_READ_ROLES)
+  lookup(@CurrentPrincipal() p: Principal, @Query() q: Record<string, unknown>) {
+    return this.claims.lookup(p, q);
+  }
+
+  /** State, live claim, claims, booking, receiver files and history of one voucher. */
+  @Get(':id')
+  @Roles(...WRITEBACK_READ_ROLES)
+  detail(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
+    return this.claims.writeback(p, id);
+  }
+
+  /** `{reimbursementDocId, expiresAt?, claimantUser?}` → 201 claim; 409 already_claimed names the holder's document. */
+  @Post(':id/claim')
+  @Roles(...MOVE_ROLES)
+  @HttpCode(201)
+  claim(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown, @RequestIp() ip: string | null) {
+    return this.claims.claim(p, id, body, ip);
+  }
+
+  /** `{reimbursementDocId?, reason: released|rejected|cancelled, note?}` → back to available. */
+  @Post(':id/release')
+  @Roles(...MOVE_ROLES)
+  @HttpCode(200)
+  release(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown, @RequestIp() ip: string | null) {
+    return this.claims.release(p, id, body, ip);
+  }
+
+  /** `{reimbursementDocId?, reimbursedAt?, amount?}` */
+  @Post(':id/reimbursed')
+  @Roles(...MOVE_ROLES)
+  @HttpCode(200)
+  reimbursed(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown, @RequestIp() ip: string | null) {
+    return this.claims.reimbursed(p, id, body, ip);
+  }
+
+  /** `{journalVoucherNumber, period, bookedAt, summary?, entries:[{accountCode, accountName, debit|credit}]}` */
+  @Post(':id/booked')
+  @Roles(...BOOK_ROLES)
+  @HttpCode(200)
+  booked(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown, @RequestIp() ip: string | null) {
+    return this.claims.booked(p, id, body, ip);
+  }
+}
