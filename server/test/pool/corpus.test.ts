@@ -1,0 +1,79 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { OrgService } from '../../src/platform/identity/org.service';
+import { IngestService, sha256Of, type BatchOptions, type ItemOutcome } from '../../src/modules/pool/ingest.service';
+import { createTestApp, type TestApp } from '../support/app';
+import { CORPUS, HAS_CORPUS } from './support';
+
+/** Every file of the real corpus (test input only: read in place, never copied, nothing personal printed). */
+function corpusFiles(): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    if (statSync(p).isDirectory()) for (const e of readdirSync(p).sort()) walk(path.join(p, e));
+    else out.push(p);
+  };
+  walk(CORPUS);
+  return out;
+}
+
+const suite = HAS_CORPUS ? describe : describe.skip;
+if (!HAS_CORPUS) console.warn(`pool corpus test skipped: no corpus at ${CORPUS}`);
+
+suite('the real corpus, ingested twice', () => {
+  let t: TestApp;
+  let opts: BatchOptions;
+  beforeAll(async () => {
+    t = await createTestApp({ jobs: false, logger: false });
+    const unit = await t.app.get(OrgService).createUnit('system', { code: 'A01', name: '示例局' });
+    opts = { channel: 'folder', routing: { unitId: unit.id, routableUnitIds: 'all' }, actor: { type: 'system', id: null, name: 'test' } };
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function run(files: string[]): Promise<ItemOutcome[]> {
+    const ingest = t.app.get(IngestService);
+    const { batchId } = await ingest.openBatch(
+      opts,
+      files.map((f) => {
+        const b = readFileSync(f);
+        return { filename: path.basename(f), sourceRef: f, sha256: sha256Of(b), size: b.length };
+      }),
+    );
+    const r = await ingest.runBatch(batchId, opts, async (it) => readFileSync(it.sourceRef!), { concurrency: 2 });
+    expect(r.complete).toBe(true);
+    return r.outcomes;
+  }
+
+  const snapshot = async () => ({
+    vouchers: await t.db.selectFrom('voucher').select(['id', 'identity_key', 'total_amount', 'updated_at']).orderBy('id').execute(),
+    files: await t.db.selectFrom('voucher_file').select(['sha256', 'voucher_id', 'role']).orderBy('sha256').execute(),
+  });
+
+  test('every file gets an outcome; the second time every accepted file is a duplicate and nothing changes', async () => {
+    const files = corpusFiles();
+    const first = await run(files);
+    expect(first).toHaveLength(files.length);
+    const accepted = first.filter((o) => o.outcome !== 'rejected');
+    // Rejected files are the OFD package parts and non-voucher files, each with a code and a reason.
+    for (const o of first.filter((x) => x.outcome === 'rejected')) {
+      expect(o.errorCode).toMatch(/^[a-z_]+$/);
+      expect(o.message).toContain(o.filename);
+    }
+    expect(accepted.length).toBeGreaterThan(100);
+    const before = await snapshot();
+    // One file record per distinct accepted content, one voucher per identity.
+    const distinct = new Set(files.filter((_, i) => first[i].outcome !== 'rejected').map((f) => sha256Of(readFileSync(f))));
+    expect(before.files).toHaveLength(distinct.size);
+    expect(new Set(before.vouchers.map((v) => v.identity_key)).size).toBe(before.vouchers.length);
+    expect(before.vouchers.length).toBe(first.filter((o) => o.outcome === 'created').length);
+
+    const second = await run(files);
+    expect(second.map((o) => o.outcome)).toEqual(first.map((o) => (o.outcome === 'rejected' ? 'rejected' : 'duplicate')));
+    expect(second.map((o) => o.voucherId)).toEqual(first.map((o) => o.voucherId));
+    expect(await snapshot()).toEqual(before);
+    const pending = await t.db.selectFrom('ingest_item').select(sql<string>`count(*)`.as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+    expect(pending.n).toBe('0');
+  }, 300_000);
+});
