@@ -61,6 +61,8 @@ export interface RawPdf {
 export interface EngineOptions {
   maxPages: number;
   images: boolean;
+  /** Images are decoded on the first N pages only: the QR code and a scan's first page are there. */
+  imagePages: number;
   maxImagePixels: number;
   timeoutMs: number;
   heapMb: number;
@@ -132,7 +134,7 @@ export function extractWithPdfjs(bytes: Uint8Array, options: EngineOptions): Pro
       }, options.timeoutMs);
       pending.set(id, { worker: w, resolve, reject, timer });
       // A copy: the caller keeps its bytes (signature checks hash them afterwards).
-      w.postMessage({ id, bytes: bytes.slice(), maxPages: options.maxPages, images: options.images, maxImagePixels: options.maxImagePixels });
+      w.postMessage({ id, bytes: bytes.slice(), maxPages: options.maxPages, images: options.images, imagePages: options.imagePages, maxImagePixels: options.maxImagePixels });
     });
   const result = queue.then(run, run);
   queue = result.catch(() => undefined);

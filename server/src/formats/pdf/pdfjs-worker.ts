@@ -7,7 +7,7 @@
  * swc build and break, while code in a string reaches Node untouched, in tests and in the built server alike.
  *
  * workerData: { pdfjsRoot }   (the pdfjs-dist folder, resolved by the host)
- * Request:    { id, bytes: Uint8Array, maxPages, images: boolean, maxImagePixels }
+ * Request:    { id, bytes: Uint8Array, maxPages, images: boolean, imagePages, maxImagePixels }
  * Response:   { id, ok: true, result } | { id, ok: false, error: { name, message } }
  */
 export const PDFJS_WORKER_SOURCE = String.raw`
@@ -23,7 +23,7 @@ let pdfjs;
 let OPS, ImageKind, AnnotationType;
 
 
-async function extract({ bytes, maxPages, images, maxImagePixels }) {
+async function extract({ bytes, maxPages, images, imagePages, maxImagePixels }) {
   const task = pdfjs.getDocument({
     data: bytes,
     cMapUrl,
@@ -73,7 +73,7 @@ async function extract({ bytes, maxPages, images, maxImagePixels }) {
         }
         if (an.fieldType === 'Sig') signatureFields.push(an.fieldName ?? '');
       }
-      const pageImages = images ? await extractImages(page, maxImagePixels, budget) : [];
+      const pageImages = images && n <= imagePages ? await extractImages(page, maxImagePixels, budget) : [];
       const [x0, y0, x1, y1] = page.view;
       pages.push({ number: n, width: x1 - x0, height: y1 - y0, rotate: page.rotate, items, images: pageImages, signatureFields });
       page.cleanup();

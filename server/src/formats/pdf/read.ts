@@ -23,6 +23,8 @@ export const PDF_LIMITS = {
   maxBytes: 64 * 1024 * 1024,
   /** Pages read for text and images; vouchers have one or two, statements a few. */
   maxPages: 50,
+  /** Pages whose images are decoded (QR codes and scans sit on the first page, goods lists follow). */
+  imagePages: 2,
   /** Images larger than this are not decoded for QR search (a full-page 300-dpi scan is ~9 MP). */
   maxImagePixels: 16_000_000,
   timeoutMs: 60_000,
@@ -85,6 +87,7 @@ export async function readPdf(bytes: Uint8Array, options: ReadPdfOptions = {}): 
   const raw = await extractWithPdfjs(bytes, {
     maxPages: options.maxPages ?? PDF_LIMITS.maxPages,
     images: options.images ?? true,
+    imagePages: PDF_LIMITS.imagePages,
     maxImagePixels: PDF_LIMITS.maxImagePixels,
     timeoutMs: PDF_LIMITS.timeoutMs,
     heapMb: PDF_LIMITS.heapMb,
