@@ -3,6 +3,7 @@
  * written through the same element maps the readers use (formats/xbrl). Pure: voucher + booking in, text out.
  */
 import type { Voucher, VoucherKind } from '../../../formats/voucher';
+import { elementMap } from '../../../formats/xbrl/element-maps';
 import { writeVoucherJson, writeXbrl } from '../../../formats/xbrl/write';
 import type { BookingEntry } from '../claims/pool-b.tables';
 
@@ -61,11 +62,11 @@ export function withAccounting(v: Voucher, booking: BookingForFile, entity: Acco
         postingDate: booking.bookedAt,
         period: booking.period,
         ...(booking.summary ? { summary: booking.summary } : {}),
-        // The toolkit samples write the direction as 借 / 贷.
+        // Most toolkit samples write the direction as 借方 / 贷方 (two write 借 / 贷; the readers take both).
         entries: booking.entries.map((e) => ({
-          direction: e.direction === 'debit' ? '借' : '贷',
-          generalLedgerSubjectCode: e.accountCode,
-          generalLedgerSubject: e.accountName,
+          direction: e.direction === 'debit' ? '借方' : '贷方',
+          ...(e.accountCode ? { generalLedgerSubjectCode: e.accountCode } : {}),
+          ...(e.accountName ? { generalLedgerSubject: e.accountName } : {}),
           ...(e.subsidiaryCode ? { subsidiaryLedgerSubjectCode: e.subsidiaryCode } : {}),
           ...(e.subsidiaryName ? { subsidiaryLedgerSubject: e.subsidiaryName } : {}),
           amount: e.amount,
@@ -76,11 +77,32 @@ export function withAccounting(v: Voucher, booking: BookingForFile, entity: Acco
   return { ...v, extra: { ...(v.extra ?? {}), accounting } };
 }
 
+/**
+ * The voucher restricted to what the receiver view carries. The receiver maps also list some issuer-side element
+ * names (marked "not in the toolkit sample"), so that readers accept files written either way; a receiver file is
+ * written like the toolkit's receiver samples, so a field whose only element in the view is such an alias is left
+ * out (its value stays in the pool record and the original). Only the writer's input changes: the map is shared.
+ */
+export function receiverView(v: Voucher, configId: string): Voucher {
+  const map = elementMap(configId);
+  const byField = new Map<string, boolean[]>();
+  for (const fm of map.facts) {
+    if (fm.to.startsWith('extra.')) continue;
+    const field = fm.to.split('.')[0];
+    const list = byField.get(field) ?? [];
+    list.push(/not in the toolkit sample/.test(fm.$comment ?? ''));
+    byField.set(field, list);
+  }
+  const sources = { ...v.sources };
+  for (const [field, aliasOnly] of byField) if (aliasOnly.every(Boolean)) delete sources[field];
+  return { ...v, sources };
+}
+
 /** Both receiver files of a voucher of this kind, or null when the kind has no receiver view. */
 export function receiverFiles(v: Voucher, booking: BookingForFile, entity: AccountingEntity): ReceiverFiles | null {
   const configId = RECEIVER_CONFIG_IDS[v.kind as VoucherKind];
   if (!configId) return null;
-  const voucher = withAccounting(v, booking, entity);
+  const voucher = withAccounting(receiverView(v, configId), booking, entity);
   const xbrl = writeXbrl(configId, voucher, { entityIdentifier: entity.taxId ?? entity.code, instant: booking.bookedAt });
   const json = JSON.stringify(writeVoucherJson(configId, voucher), null, 4) + '\n';
   return { configId, xbrl, json, voucher };
