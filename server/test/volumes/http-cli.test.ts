@@ -52,6 +52,8 @@ describe('volumes over HTTP and the CLI', () => {
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ created: ['Q001-2024-PZ-D30-0001'], gaps: [{ period: '2024-01', missing: '记-0004', acknowledged: false }] });
 
+    expect((await call(t, 'GET', `/api/volumes/fonds?unitId=${unitA.id}`, { token: tokens.acc_a })).json).toEqual({ items: [{ id: fondsA.id, code: 'Q001', name: '财政局全宗' }] });
+    expect((await call(t, 'GET', `/api/volumes/fonds?unitId=${unitA.id}`, { token: tokens.arch_b })).status).toBe(403);
     const list = await call(t, 'GET', `/api/volumes?unitId=${unitA.id}&year=2024`, { token: tokens.aud });
     expect(list.status).toBe(200);
     expect(list.json.items.map((v: any) => v.archivalCode)).toEqual(['Q001-2024-PZ-D30-0001']);

@@ -4,6 +4,7 @@ import type { MessageKey } from '../i18n/I18nProvider';
 import { AREA_ROLES, type Area } from './areas';
 import { homePages } from '../workspaces/home';
 import { adminGroup, adminPages } from '../workspaces/admin';
+import { volumesPages } from '../workspaces/volumes';
 
 /**
  * The navigation registry: every page of the app, with the roles allowed to open it. The side menu, the
@@ -36,7 +37,7 @@ export interface NavGroup {
   path: string;
 }
 
-export const registry: NavPage[] = [...homePages, ...adminPages];
+export const registry: NavPage[] = [...homePages, ...adminPages, ...volumesPages];
 export const groups: NavGroup[] = [adminGroup];
 
 export function allowedRoles(page: NavPage): readonly Role[] | 'all' {

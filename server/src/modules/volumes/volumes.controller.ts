@@ -62,6 +62,15 @@ export class VolumesController {
     return this.volumes.list(p, { unitId: q.unitId, fondsId: q.fondsId, year: int(q.year, 'year'), period: q.period, category: category(q.category), state: q.state, limit: int(q.limit, 'limit'), after: q.after });
   }
 
+  /** The fonds of a unit, for choosing where to assemble (readers of volumes need not be administrators). */
+  @Get('fonds')
+  @Roles(...VOLUME_READ_ROLES)
+  @UnitScope((req) => req.query.unitId as string | undefined)
+  fonds(@Query('unitId') unitId: string) {
+    if (!UUID.test(unitId ?? '')) throw new ValidationError('unitId: expected a unit id', { field: 'unitId' });
+    return this.volumes.fondsOf(unitId);
+  }
+
   @Get(':id')
   @Roles(...VOLUME_READ_ROLES)
   detail(@CurrentPrincipal() p: Principal, @Param('id') id: string) {

@@ -377,6 +377,11 @@ export class VolumesService {
     return { items: page.map((v) => this.view(v)), nextAfter: rows.length > limit ? page[page.length - 1].archival_code : null };
   }
 
+  async fondsOf(unitId: string) {
+    const rows = await this.db.selectFrom('fonds').select(['id', 'code', 'name']).where('unit_id', '=', unitId).orderBy('code').execute();
+    return { items: rows };
+  }
+
   async detail(p: Principal | 'system', id: string) {
     const v = await this.load(this.db, id);
     if (p !== 'system') this.scope.assertUnit(p, v.unit_id, VOLUME_READ_ROLES);
