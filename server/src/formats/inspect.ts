@@ -16,6 +16,14 @@ export type InspectResult = { file: string; format: DetectedFormat } & Partial<V
 
 type Reader = (bytes: Uint8Array, filename: string) => Voucher | Promise<Voucher>;
 
+export interface InspectOptions {
+  /**
+   * Renders page `page` (1-based) of a PDF to PNG bytes, for QR codes drawn as vector paths. An adapter
+   * (e.g. `renderPageWithPdftoppm` from pdf/) injected by the caller, so this module starts no process itself.
+   */
+  renderPdfPage?: (pdf: Uint8Array, page: number) => Promise<Uint8Array>;
+}
+
 /** Readers owned by other modules: module path (relative to this file) and export name. */
 const OPTIONAL_READERS: Partial<Record<DetectedFormat, { module: string; name: string }>> = {
   ofd: { module: './ofd/read', name: 'readOfdVoucher' },
@@ -31,13 +39,13 @@ const OWN_READERS: Partial<Record<DetectedFormat, Reader>> = {
   json: (bytes, filename) => readVoucherJson(bytes, { filename }).voucher,
 };
 
-export async function inspectFile(bytes: Uint8Array, filename: string): Promise<InspectResult> {
+export async function inspectFile(bytes: Uint8Array, filename: string, options: InspectOptions = {}): Promise<InspectResult> {
   const format = detectFormat(bytes);
   const base = { file: filename, format };
   if (format === 'unknown') return { ...base, errors: ['unknown format: not OFD, PDF, XML, XBRL, JSON, JPEG or PNG'] };
   let reader: Reader | undefined = OWN_READERS[format];
   if (!reader) {
-    const loaded = loadOptionalReader(format, OPTIONAL_READERS[format]);
+    const loaded = loadOptionalReader(format, OPTIONAL_READERS[format], readerOptions(format, options));
     if (typeof loaded === 'string') return { ...base, errors: [loaded] };
     reader = loaded;
   }
@@ -50,8 +58,18 @@ export async function inspectFile(bytes: Uint8Array, filename: string): Promise<
   }
 }
 
+/** What each optional reader takes as its second argument. */
+function readerOptions(format: DetectedFormat, options: InspectOptions): Record<string, unknown> | undefined {
+  if (format === 'pdf' && options.renderPdfPage) return { renderPage: options.renderPdfPage };
+  return undefined;
+}
+
 /** The reader of `spec`, or the sentence for `errors` saying why there is none. Exported for tests. */
-export function loadOptionalReader(format: DetectedFormat, spec: { module: string; name: string } | undefined): Reader | string {
+export function loadOptionalReader(
+  format: DetectedFormat,
+  spec: { module: string; name: string } | undefined,
+  readerOpts?: Record<string, unknown>,
+): Reader | string {
   if (!spec) return `unsupported format: ${format}`;
   let mod: Record<string, unknown>;
   try {
@@ -66,7 +84,8 @@ export function loadOptionalReader(format: DetectedFormat, spec: { module: strin
   const fn = mod[spec.name];
   if (typeof fn !== 'function') return `unsupported format: ${format} (reader not available)`;
   return async (bytes: Uint8Array) => {
-    const out = (await (fn as (b: Uint8Array) => unknown)(bytes)) as Voucher | { voucher: Voucher };
+    const read = fn as (b: Uint8Array, o?: Record<string, unknown>) => unknown;
+    const out = (await (readerOpts ? read(bytes, readerOpts) : read(bytes))) as Voucher | { voucher: Voucher };
     return 'voucher' in out && out.voucher && typeof out.voucher === 'object' ? out.voucher : (out as Voucher);
   };
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { inspectFile, type InspectResult } from '../../formats/inspect';
+import { renderPageWithPdftoppm } from '../../formats/pdf/render-poppler';
 
 /**
  * `evarchive inspect <file|dir>... [--json]`: reads voucher files with every format reader and prints what they
@@ -25,7 +26,8 @@ export function inspectCommand(program: Command): void {
           unreadable.push(`${file}: ${(e as Error).message}`);
           continue;
         }
-        const r = await inspectFile(bytes, file);
+        // pdftoppm (poppler-utils) renders pages whose QR code is drawn as vector paths.
+        const r = await inspectFile(bytes, file, { renderPdfPage: (pdf, page) => renderPageWithPdftoppm(pdf, page) });
         if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
         else rows.push(r);
       }
