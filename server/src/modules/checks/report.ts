@@ -28,7 +28,7 @@ const MARGIN = 42;
 /** Compact evidence: digests and verdicts first, then the rest as JSON, capped so one row cannot fill pages. */
 export function evidenceText(r: CheckResult): string {
   const msg = evidenceMessage(r.evidence);
-  const files = (r.evidence.files as Record<string, any>[] | undefined) ?? [];
+  const files = Array.isArray(r.evidence.files) ? (r.evidence.files as Record<string, any>[]) : [];
   const parts: string[] = [];
   if (msg) parts.push(msg);
   for (const f of files.slice(0, 6)) {

@@ -2,6 +2,8 @@ import type { Migration } from 'kysely';
 import * as m0100 from './0100_platform';
 import * as m0200 from './0200_identity';
 import * as m0300 from './0300_audit';
+import * as m0800 from '../../../modules/checks/0800_checks.migration';
+import * as m0810 from '../../../modules/archive/0810_archive.migration';
 import * as m0500 from '../../../modules/ledger/0500_ledger.migration';
 import * as m0600 from '../../../modules/matching/0600_matching.migration';
 import * as m0400 from '../../../modules/pool/0400_pool.migration';
@@ -24,4 +26,6 @@ export const migrations: Record<string, Migration> = {
   '0900_search': m0900,
   '0700_volumes': m0700,
   '0710_retention': m0710,
+  '0800_checks': m0800,
+  '0810_archive': m0810,
 };
