@@ -257,13 +257,9 @@ export class VolumesService {
         updated.push(x.r.archivalCode);
       } else unchanged.push(x.r.archivalCode);
     }
-    for (const c of changed) {
-      if (!c.r.items.length) continue;
-      await trx
-        .insertInto('volume_item')
-        .values(c.r.items.map((i) => ({ volume_id: c.id, seq: i.seq, parent_seq: i.parentSeq, item_no: i.itemNo, source_type: i.sourceType, source_id: i.sourceId, item_key: i.itemKey, number: i.number, item_date: i.date, title: i.title, archival_code: i.archivalCode })))
-        .execute();
-    }
+    const itemRows = changed.flatMap((c) => c.r.items.map((i) => ({ volume_id: c.id, seq: i.seq, parent_seq: i.parentSeq, item_no: i.itemNo, source_type: i.sourceType, source_id: i.sourceId, item_key: i.itemKey, number: i.number, item_date: i.date, title: i.title, archival_code: i.archivalCode })));
+    // Batches stay well under PostgreSQL's 65535 bind parameters (11 per row) for a year of vouchers at once.
+    for (let i = 0; i < itemRows.length; i += 2000) await trx.insertInto('volume_item').values(itemRows.slice(i, i + 2000)).execute();
 
     const gaps = await this.syncGaps(trx, input, plan.gaps, plan.volumes, frozenGroups, inScope, now);
     const deleted = toDelete.map((v) => v.archival_code).sort();
