@@ -154,6 +154,20 @@ describe('volume assembly on the ledger tables', () => {
     expect((await s.retention.dueFor(archivist, '2054-12-31', true)).items).toHaveLength(6);
   });
 
+  it('never files an item twice: one moved out of an archived volume is skipped with the reason', async () => {
+    const moved = await (t.db as any).updateTable('journal_voucher').set({ period: '2024-07' }).where('unit_id', '=', A.unitId).where('period', '=', '2024-05').where('number', '=', '记-0007').returning('id').executeTakeFirstOrThrow();
+    await insertJournals(t.db, A.unitId, A.fondsId, '2024-07', [1]);
+    const r = await s.volumes.assemble(arch(), { unitId: A.unitId, fondsId: A.fondsId, year: 2024, period: '2024-07' });
+    expect(r.created).toEqual(['Q001-2024-PZ-D30-0007']);
+    expect(r.skipped).toEqual([{ sourceType: 'journal_voucher', sourceId: moved.id, number: '记-0007', reason: 'already filed in Q001-2024-PZ-D30-0006 (archived); reopen that volume to move it' }]);
+    const july = (await s.volumes.list(arch(), { period: '2024-07' })).items[0];
+    expect(july.itemCount).toBe(1);
+    // May is archived: assembling it again reports the change but touches nothing.
+    const may = await s.volumes.assemble(arch(), { unitId: A.unitId, fondsId: A.fondsId, year: 2024, period: '2024-05' });
+    expect(may.frozen).toEqual([{ period: '2024-05', category: 'voucher', codes: ['Q001-2024-PZ-D30-0006'], differs: true }]);
+    expect(may.gaps).toEqual([{ period: '2024-05', missing: '记-0005', acknowledged: true, reason: '记-0005 作废，已附作废说明' }]);
+  });
+
   it('keeps to the unit scope', async () => {
     const other = user('arch_b', [{ role: 'archivist', unitId: B.unitId }]);
     await expect(s.volumes.assemble(other, { unitId: A.unitId, fondsId: A.fondsId, year: 2024 })).rejects.toMatchObject({ status: 403 });

@@ -135,7 +135,7 @@ export class VolumesService {
       }
       items.push(it);
     }
-    const plan = planVolumes({ rules, retention: this.retention.rules, regime, year: input.year, items });
+    const firstPlan = planVolumes({ rules, retention: this.retention.rules, regime, year: input.year, items });
     const inScope = (category: string, period: string) => (!input.category || input.category === category) && (!input.period || input.period === period);
     const groupKey = (category: string, period: string, retention: string) => `${category}|${period}|${retention}`;
 
@@ -146,7 +146,7 @@ export class VolumesService {
       existingByGroup.set(k, [...(existingByGroup.get(k) ?? []), v]);
     }
     const plannedByGroup = new Map<string, PlannedVolume[]>();
-    for (const v of plan.volumes) {
+    for (const v of firstPlan.volumes) {
       const k = groupKey(v.category, v.period, v.retention.retention);
       plannedByGroup.set(k, [...(plannedByGroup.get(k) ?? []), v]);
     }
@@ -164,14 +164,19 @@ export class VolumesService {
       const differs = plannedIds.size !== filed.length || filed.some((key) => !plannedIds.has(key)) || vols.some((v) => v.state === 'draft');
       frozen.push({ period, category, codes: vols.map((v) => v.archival_code).sort(), differs });
     }
-    for (const v of plan.volumes) {
-      const k = groupKey(v.category, v.period, v.retention.retention);
-      if (frozenGroups.has(k) || !inScope(v.category, v.period)) continue;
+    // An item already filed in a frozen volume of another group (its period or retention changed since) is never
+    // filed twice: it is skipped with the reason, and the rest is planned without it.
+    const refiled = new Set<string>();
+    for (const v of firstPlan.volumes) {
+      if (frozenGroups.has(groupKey(v.category, v.period, v.retention.retention))) continue;
       for (const it of v.items) {
-        const code = filedFrozen.get(`${it.source.sourceType}:${it.source.sourceId}`)?.code;
-        if (code) throw new ConflictError(`${it.source.sourceType} ${it.source.number ?? it.source.sourceId} is filed in ${code}, which is ${existing.find((x) => x.archival_code === code)?.state}; reopen that volume first`, { archivalCode: code, sourceId: it.source.sourceId }, 'filed_in_frozen_volume');
+        const filed = filedFrozen.get(`${it.source.sourceType}:${it.source.sourceId}`);
+        if (!filed) continue;
+        refiled.add(`${it.source.sourceType}:${it.source.sourceId}`);
+        skipped.push({ sourceType: it.source.sourceType, sourceId: it.source.sourceId, number: it.source.number, reason: `already filed in ${filed.code} (${existing.find((x) => x.id === filed.volumeId)?.state}); reopen that volume to move it` });
       }
     }
+    const plan = refiled.size ? planVolumes({ rules, retention: this.retention.rules, regime, year: input.year, items: items.filter((i) => !refiled.has(`${i.sourceType}:${i.sourceId}`)) }) : firstPlan;
 
     // The desired drafts of the whole fonds-year: planned ones in scope, stored ones (unchanged content) outside it.
     interface Desired { key: string; planned: PlannedVolume; current?: VolumeRow }
