@@ -5,6 +5,7 @@ import { AREA_ROLES, type Area } from './areas';
 import { homePages } from '../workspaces/home';
 import { adminGroup, adminPages } from '../workspaces/admin';
 import { volumesPages } from '../workspaces/volumes';
+import { poolPages } from '../workspaces/pool';
 
 /**
  * The navigation registry: every page of the app, with the roles allowed to open it. The side menu, the
@@ -37,7 +38,7 @@ export interface NavGroup {
   path: string;
 }
 
-export const registry: NavPage[] = [...homePages, ...adminPages, ...volumesPages];
+export const registry: NavPage[] = [...homePages, ...poolPages, ...adminPages, ...volumesPages];
 export const groups: NavGroup[] = [adminGroup];
 
 export function allowedRoles(page: NavPage): readonly Role[] | 'all' {
