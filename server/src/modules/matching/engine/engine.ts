@@ -11,10 +11,12 @@ import { JOIN_KEYS, type ConditionOutcome, type JoinKey, type Link, type MatchJo
 /** Candidate lookup over the voucher side, built once per run. */
 export class VoucherIndex {
   private readonly byKey = new Map<JoinKey, Map<string, MatchVoucher[]>>();
-  /** fen (as text: BigInt keys) → vouchers sorted by day. */
-  private readonly byAmount = new Map<string, MatchVoucher[]>();
-  /** Distinct amounts in ascending order, for tolerance ranges. */
-  private sortedAmounts: bigint[] = [];
+  /**
+   * Per voucher kind: fen (as text: BigInt keys) → vouchers sorted by day, and the distinct amounts in order
+   * (for tolerance ranges). Per kind, because common round amounts (100.00, 1000.00) are shared by hundreds of
+   * vouchers of other kinds that a rule would only filter out again.
+   */
+  private readonly byAmount = new Map<string, { lists: Map<string, MatchVoucher[]>; sorted: bigint[] }>();
 
   constructor(readonly vouchers: MatchVoucher[]) {
     for (const k of JOIN_KEYS) this.byKey.set(k, new Map());
@@ -28,14 +30,22 @@ export class VoucherIndex {
         }
       }
       if (v.amount !== undefined) {
+        let k = this.byAmount.get(v.kind);
+        if (!k) this.byAmount.set(v.kind, (k = { lists: new Map(), sorted: [] }));
         const key = v.amount.toString();
-        const list = this.byAmount.get(key);
+        const list = k.lists.get(key);
         if (list) list.push(v);
-        else this.byAmount.set(key, [v]);
+        else k.lists.set(key, [v]);
       }
     }
-    for (const list of this.byAmount.values()) list.sort((a, b) => (a.day ?? 0) - (b.day ?? 0));
-    this.sortedAmounts = [...this.byAmount.keys()].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const k of this.byAmount.values()) {
+      for (const list of k.lists.values()) list.sort((a, b) => (a.day ?? 0) - (b.day ?? 0));
+      k.sorted = [...k.lists.keys()].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    }
+  }
+
+  get kinds(): string[] {
+    return [...this.byAmount.keys()];
   }
 
   byJoinKey(key: JoinKey, values: string[]): MatchVoucher[] {
@@ -46,9 +56,17 @@ export class VoucherIndex {
     return [...out];
   }
 
-  /** Vouchers whose amount is within [lo, hi] and whose day is within [fromDay, toDay] (when given). */
-  byAmountRange(lo: bigint, hi: bigint, fromDay?: number, toDay?: number): MatchVoucher[] {
+  /** Vouchers of `kinds` whose amount is within [lo, hi] and whose day is within [fromDay, toDay] (when given). */
+  byAmountRange(kinds: readonly string[], lo: bigint, hi: bigint, fromDay?: number, toDay?: number): MatchVoucher[] {
     const out: MatchVoucher[] = [];
+    for (const kind of kinds) {
+      const k = this.byAmount.get(kind);
+      if (k) this.rangeOfKind(k, lo, hi, out, fromDay, toDay);
+    }
+    return out;
+  }
+
+  private rangeOfKind(k: { lists: Map<string, MatchVoucher[]>; sorted: bigint[] }, lo: bigint, hi: bigint, out: MatchVoucher[], fromDay?: number, toDay?: number): void {
     const push = (list: MatchVoucher[]) => {
       if (fromDay === undefined || toDay === undefined) {
         out.push(...list);
@@ -65,19 +83,18 @@ export class VoucherIndex {
       for (let i = a; i < list.length && (list[i].day ?? Infinity) <= toDay; i++) out.push(list[i]);
     };
     if (lo === hi) {
-      const list = this.byAmount.get(lo.toString());
+      const list = k.lists.get(lo.toString());
       if (list) push(list);
-      return out;
+      return;
     }
     let a = 0;
-    let b = this.sortedAmounts.length;
+    let b = k.sorted.length;
     while (a < b) {
       const m = (a + b) >> 1;
-      if (this.sortedAmounts[m] < lo) a = m + 1;
+      if (k.sorted[m] < lo) a = m + 1;
       else b = m;
     }
-    for (let i = a; i < this.sortedAmounts.length && this.sortedAmounts[i] <= hi; i++) push(this.byAmount.get(this.sortedAmounts[i].toString())!);
-    return out;
+    for (let i = a; i < k.sorted.length && k.sorted[i] <= hi; i++) push(k.lists.get(k.sorted[i].toString())!);
   }
 }
 
@@ -125,6 +142,7 @@ export function runRule(
   const skip = rule.fallback && linked ? linked : undefined;
   const kinds = rule.scope.voucherKinds ? new Set(rule.scope.voucherKinds) : undefined;
   const inKind = (v: MatchVoucher) => (!kinds || kinds.has(v.kind)) && !skip?.vouchers.has(v.id);
+  const amountKinds = rule.scope.voucherKinds ?? index.kinds;
   const amountCond = rule.conditions.find((c) => c.match === 'amount') as Extract<MatchingRule['conditions'][number], { match: 'amount' }> | undefined;
   const dateCond = rule.conditions.find((c) => c.match === 'date' && c.required) as Extract<MatchingRule['conditions'][number], { match: 'date' }> | undefined;
 
@@ -148,9 +166,8 @@ export function runRule(
         const p = (a * BigInt(Math.round(tol.percent * 100))) / 10_000n;
         if (p > spread) spread = p;
       }
-      cands = index
-        .byAmountRange(amount - spread, amount + spread, dateCond ? j.day - dateCond.window.before : undefined, dateCond ? j.day + dateCond.window.after : undefined)
-        .filter(inKind);
+      cands = index.byAmountRange(amountKinds, amount - spread, amount + spread, dateCond ? j.day - dateCond.window.before : undefined, dateCond ? j.day + dateCond.window.after : undefined);
+      if (skip) cands = cands.filter(inKind);
     }
     if (cands.length === 0) continue;
     scoped.push({ j, amount, cands });

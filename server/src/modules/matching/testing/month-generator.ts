@@ -309,10 +309,9 @@ export function generateMonth(options: MonthOptions = {}): GeneratedMonth {
           const fare = BigInt(rng.int(50, 2500)) * 100n + (rng.chance(0.3) ? 50n : 0n);
           return b.invoice(c, fare, b.before(day, 20), k === 0 ? b.company() : b.company(), kind);
         });
-        for (const t of tickets) {
-          t.v.sellerName = t.v.kind === 'rai' ? '中国铁路示例局集团有限公司' : '示例航空股份有限公司';
-          b.out.vouchers.find((x) => x.id === t.id)!.reimbursementId = rid;
-        }
+        for (const t of tickets) t.v.sellerName = t.v.kind === 'rai' ? '中国铁路示例局集团有限公司' : '示例航空股份有限公司';
+        // The tickets were added last: tag them with the reimbursement document that claimed them.
+        for (let k = b.out.vouchers.length - n; k < b.out.vouchers.length; k++) b.out.vouchers[k].reimbursementId = rid;
         const total = tickets.reduce((s, x) => s + BigInt(x.v.totalAmount!.replace('.', '')), 0n);
         const j = b.journal(c, day, `报销差旅费 报销单${rid}`, b.expense(total, undefined, [TRAVEL[0], TRAVEL[1], []]), { reimbursementIds: [rid] }, n);
         for (const t of tickets) b.link(c, j, t.id);
