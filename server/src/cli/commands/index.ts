@@ -4,10 +4,10 @@ import { serveCommand } from './serve';
 import { clientCommand, fondsCommand, unitCommand, userCommand } from './user';
 import { auditCommand } from './audit';
 import { inspectCommand } from './inspect';
+import { searchCommand } from './search';
 import { ledgerCommand } from './ledger';
 import { matchCommand } from './match';
 import { rulesCommand } from './rules';
-import { searchCommand } from './search';
 import { ingestCommand } from './ingest';
 import { poolCommand } from './pool';
 import { retentionCommand, volumesCommand } from './volumes';
@@ -22,12 +22,13 @@ export function registerCommands(program: Command): void {
   clientCommand(program);
   auditCommand(program);
   inspectCommand(program);
+  searchCommand(program);
   ledgerCommand(program);
   matchCommand(program);
   rulesCommand(program);
-  searchCommand(program);
   ingestCommand(program);
   poolCommand(program);
   volumesCommand(program);
   retentionCommand(program);
+  (require('./demo') as typeof import('./demo')).demoCommand(program);
 }
