@@ -340,6 +340,33 @@ export const zhCN = {
   'pool.outcome.rejected': '拒收',
   'pool.outcome.pending': '处理中',
   // end pool workspace
+
+  'search.title': '档案检索',
+  'search.placeholder': '输入单位、销售方、发票号码、档号、摘要……（空格分隔的词须同时出现）',
+  'search.submit': '检索',
+  'search.refine': '在结果中检索',
+  'search.from': '自',
+  'search.to': '至',
+  'search.amountMin': '金额不低于',
+  'search.amountMax': '金额不高于',
+  'search.number': '号码',
+  'search.archivalCode': '档号',
+  'search.sort.relevance': '按相关度',
+  'search.sort.dateDesc': '日期从新到旧',
+  'search.sort.dateAsc': '日期从旧到新',
+  'search.sort.amountDesc': '金额从高到低',
+  'search.sort.amountAsc': '金额从低到高',
+  'search.export': '导出 Excel',
+  'search.clear': '清空条件',
+  'search.facet.category': '类别',
+  'search.facet.kind': '种类',
+  'search.facet.year': '年度',
+  'search.facet.unit': '单位',
+  'search.facet.state': '状态',
+  'search.total': '共 {count} 条',
+  'search.none': '没有符合条件的档案',
+  'search.open': '查看凭证',
+  'search.more': '加载更多',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

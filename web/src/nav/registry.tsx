@@ -4,6 +4,7 @@ import type { MessageKey } from '../i18n/I18nProvider';
 import { AREA_ROLES, type Area } from './areas';
 import { homePages } from '../workspaces/home';
 import { adminGroup, adminPages } from '../workspaces/admin';
+import { searchPages } from '../workspaces/search';
 import { volumesPages } from '../workspaces/volumes';
 import { poolPages } from '../workspaces/pool';
 
@@ -38,7 +39,7 @@ export interface NavGroup {
   path: string;
 }
 
-export const registry: NavPage[] = [...homePages, ...poolPages, ...adminPages, ...volumesPages];
+export const registry: NavPage[] = [...homePages, ...poolPages, ...adminPages, ...volumesPages, ...searchPages];
 export const groups: NavGroup[] = [adminGroup];
 
 export function allowedRoles(page: NavPage): readonly Role[] | 'all' {
