@@ -2,6 +2,8 @@ import { checkChain } from '../crypto/x509';
 import { inspectFile } from '../inspect';
 import { readOfdVoucher } from '../ofd/read';
 import { openZip } from '../zip';
+import { decodeBarcodes } from '../qr/decode';
+import { parseQrPayload } from '../qr/payload';
 import { amountInWords } from './amounts';
 import { voucherDifferences } from './compare';
 import { createFactory } from './factory';
@@ -85,6 +87,19 @@ describe('ofdInvoice: sealed OFD invoices read back as their ground truth', () =
     expect(tags).toMatchObject({ invoiceNumber: g.expected.invoiceNumber, totalAmount: g.expected.totalAmount, sellerName: g.expected.sellerName });
     const page = r.data.layers[3].fields;
     expect(page).toMatchObject({ invoiceNumber: g.expected.invoiceNumber, amountExTax: g.expected.amountExTax, buyerName: g.expected.buyerName, sellerName: g.expected.sellerName });
+  });
+});
+
+describe('the QR image', () => {
+  it.each(['inv_spcl', 'einv_ord'] as const)('%s: the PNG decodes to the tax-bureau payload of the invoice', async (kind) => {
+    const g = factory.ofdInvoice({ kind });
+    const [qr] = await decodeBarcodes(openZip(g.bytes).read('Doc_0/Res/qr.png'));
+    expect(qr.text).toBe(g.invoice.qrPayload);
+    const p = parseQrPayload(qr.text);
+    expect(p).toMatchObject({ kind, invoiceNumber: g.expected.invoiceNumber, issueDate: g.expected.issueDate });
+    // Old VAT invoices print the amount excluding tax, 数电票 the total (voucher-formats.md §4).
+    if (kind === 'inv_spcl') expect(p).toMatchObject({ invoiceCode: g.expected.invoiceCode, amountExTax: g.expected.amountExTax, checkCode: g.expected.checkCode });
+    else expect(p.totalAmount).toBe(g.expected.totalAmount);
   });
 });
 
