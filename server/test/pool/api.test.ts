@@ -45,7 +45,7 @@ async function login(username: string) {
 function form(files: { name: string; bytes: Buffer }[], fields: Record<string, string> = {}) {
   const f = new FormData();
   for (const [k, v] of Object.entries(fields)) f.append(k, v);
-  for (const file of files) f.append('files', new Blob([file.bytes]), file.name);
+  for (const file of files) f.append('files', new Blob([new Uint8Array(file.bytes)]), file.name);
   return f;
 }
 
