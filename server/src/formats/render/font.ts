@@ -45,7 +45,11 @@ export function loadCjkFont(fontPath?: string): CjkFont {
   const collection = fk.create(bytes);
   // A collection (.ttc): pdf-lib cannot lay out or subset the collection object, only one face of it.
   const face = collection.fonts?.[0]?.postscriptName;
-  const font: CjkFont = { path, bytes, fontkit: face ? { create: (b: Uint8Array) => fk.create(b, face) } : fk };
+  // Parsing a 5 MB collection costs about a second; the parsed face is reused by every PDF (pdf-lib only reads
+  // it and builds a separate subset object per document).
+  let parsed: unknown;
+  const create = (b: Uint8Array) => (b === bytes ? (parsed ??= face ? fk.create(b, face) : collection) : face ? fk.create(b, face) : fk.create(b));
+  const font: CjkFont = { path, bytes, fontkit: { create } };
   loaded.set(path, font);
   return font;
 }
