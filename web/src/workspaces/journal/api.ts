@@ -1,0 +1,135 @@
+import { api, ApiError } from '../../api/client';
+
+/** The ledger and matching APIs (server/src/modules/ledger, server/src/modules/matching). */
+
+export interface JournalListItem {
+  id: string;
+  unitCode: string;
+  period: string;
+  number: string;
+  date: string;
+  summary: string;
+  totalDebit: string;
+  attachmentCount: number;
+  version: number;
+}
+
+export interface JournalEntry {
+  line: number;
+  summary?: string;
+  accountCode: string;
+  accountName: string;
+  debit: string;
+  credit: string;
+  counterparty?: string;
+  counterpartyAccount?: string;
+  project?: string;
+  department?: string;
+}
+
+export interface JournalVoucher {
+  number: string;
+  voucherType?: string;
+  date: string;
+  period: string;
+  summary: string;
+  entries: JournalEntry[];
+  attachmentCount: number;
+  maker?: string;
+  checker?: string;
+  poster?: string;
+  references: { invoiceNumbers: string[]; reimbursementIds: string[]; paymentCodes: string[]; bankSerials: string[]; attachments: string[] };
+  totalDebit: string;
+  totalCredit: string;
+}
+
+export interface ConditionOutcome {
+  condition: string;
+  match: string;
+  passed: boolean;
+  exact: boolean;
+  weight: number;
+  detail: string;
+}
+
+export interface LinkView {
+  id: string;
+  journalVoucherId: string;
+  voucherId: string;
+  statementLine: number | null;
+  period: string;
+  tier: 'auto' | 'suggest' | 'manual';
+  status: 'active' | 'accepted' | 'rejected';
+  score: number;
+  ruleId: string;
+  ruleVersion: number;
+  explanation: ConditionOutcome[];
+  notes: string[];
+  decidedBy: string | null;
+  decisionReason: string | null;
+  journalVoucher?: { id: string; number: string; period: string; date: string; summary: string; totalDebit: string };
+  voucher?: { id: string; kind: string; invoiceNumber: string | null; issueDate: string | null; totalAmount: string | null; sellerName: string | null; payeeName: string | null; bankSerial: string | null; statementLine?: { bookkeepingDate?: string; amount?: string; serialNumber?: string; counterpartyName?: string } };
+}
+
+export interface Chain {
+  journalVoucher: { id: string; unitCode: string; version: number; voucher: JournalVoucher; versions: { version: number; reason: string | null; createdAt: string }[] };
+  links: LinkView[];
+  reimbursementIds: string[];
+  bankSerials: string[];
+  paymentCodes: string[];
+  invoiceNumbers: string[];
+}
+
+export interface ImportSummary {
+  importId: string;
+  vouchers: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  units: string[];
+  periods: string[];
+  changes: { unit: string; period: string; number: string; version: number; reason: string }[];
+}
+
+export interface RowError {
+  row: number;
+  column: string;
+  problem: string;
+}
+
+export interface JournalFilter {
+  period?: string;
+  number?: string;
+  account?: string;
+  min?: string;
+  max?: string;
+  q?: string;
+}
+
+const qs = (o: Record<string, string | undefined>) => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(o)) if (v) p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+};
+
+export const journalApi = {
+  list: (f: JournalFilter, after?: string, signal?: AbortSignal) =>
+    api.get<{ items: JournalListItem[]; nextAfter: string | null }>(`/api/ledger/journal-vouchers${qs({ ...f, after, limit: '50' })}`, { signal }),
+  chain: (id: string, signal?: AbortSignal) => api.get<Chain>(`/api/ledger/journal-vouchers/${encodeURIComponent(id)}/chain`, { signal }),
+  suggestions: (period?: string, signal?: AbortSignal) => api.get<LinkView[]>(`/api/matching/suggestions${qs({ period })}`, { signal }),
+  accept: (id: string, reason?: string) => api.post<LinkView>(`/api/matching/links/${id}/accept`, { reason }),
+  reject: (id: string, reason: string) => api.post<LinkView>(`/api/matching/links/${id}/reject`, { reason }),
+  run: (period: string, unit?: string) => api.post<{ totals: { auto: number; suggestions: number; unmatchedJournals: number; unmatchedVouchers: number } }>('/api/matching/runs', { period, unit }),
+  /** Multipart upload; the JSON client cannot send files, so this one call uses fetch directly. */
+  async upload(file: File, unit?: string, reason?: string): Promise<ImportSummary> {
+    const form = new FormData();
+    form.append('file', file, file.name);
+    if (unit) form.append('unit', unit);
+    if (reason) form.append('reason', reason);
+    const res = await fetch('/api/ledger/imports', { method: 'POST', credentials: 'same-origin', body: form, headers: { Accept: 'application/json' } });
+    const json = await res.json().catch(() => ({}));
+    if (!res.ok) throw new ApiError(res.status, json.code ?? `http_${res.status}`, json.message ?? res.statusText, json.details, json);
+    return json as ImportSummary;
+  },
+};
