@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { createFactory } from '../factory';
 import { CJK_FONT_CANDIDATES, CjkFontMissingError, loadCjkFont } from './font';
-import { renderOfdToPdf } from './render';
+import { arcToBeziers, renderOfdToPdf } from './render';
 
 const CORPUS = path.resolve(__dirname, '../../../..', '../shared/corpus/raw');
 const haveFont = CJK_FONT_CANDIDATES.some((p) => existsSync(p));
@@ -97,5 +97,29 @@ describe('font selection', () => {
     const face = f.fontkit.create(f.bytes) as { postscriptName: string; glyphForCodePoint(c: number): { id: number } };
     expect(face.postscriptName).toMatch(/^WenQuanYi/);
     expect(face.glyphForCodePoint('票'.codePointAt(0)!).id).toBeGreaterThan(0);
+  });
+});
+
+describe('arcs', () => {
+  const round = (curves: number[][]) => curves.map((c) => c.map((v) => Math.round(v * 1e4) / 1e4 + 0));
+
+  it('a half circle of radius 10 from (0,0) to (20,0): two quarter curves, control points 4/3·tan(π/8)·r = 5.5228 along the tangents', () => {
+    // sweep 1 = increasing angle, which in y-down page space passes above the chord (through (10, −10)).
+    expect(round(arcToBeziers(0, 0, 10, 10, 0, false, true, 20, 0))).toEqual([
+      [0, -5.5228, 4.4772, -10, 10, -10],
+      [15.5228, -10, 20, -5.5228, 20, 0],
+    ]);
+    expect(round(arcToBeziers(0, 0, 10, 10, 0, false, false, 20, 0))).toEqual([
+      [0, 5.5228, 4.4772, 10, 10, 10],
+      [15.5228, 10, 20, 5.5228, 20, 0],
+    ]);
+  });
+
+  it('a zero radius draws a straight segment; radii too small to reach the end point are scaled up (SVG F.6.6)', () => {
+    expect(arcToBeziers(0, 0, 0, 5, 0, false, true, 10, 0)).toEqual([[0, 0, 10, 0, 10, 0]]);
+    expect(round(arcToBeziers(0, 0, 1, 1, 0, false, true, 10, 0))).toEqual([
+      [0, -2.7614, 2.2386, -5, 5, -5],
+      [7.7614, -5, 10, -2.7614, 10, 0],
+    ]);
   });
 });

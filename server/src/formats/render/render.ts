@@ -6,7 +6,7 @@
  * as a red labelled box with the seal's name.
  *
  * Not drawn: clips, DrawParam resources, embedded OFD fonts (every glyph comes from the CJK font), composite
- * objects, pattern/shading fills; arcs are drawn as straight segments to their end point.
+ * objects, pattern/shading fills.
  */
 import {
   PDFDocument,
@@ -207,14 +207,23 @@ function drawPath(page: PDFPage, data: string | undefined, m: Matrix, doStroke: 
   const t = data.trim().split(/[\s,]+/);
   const ops: PDFOperator[] = [pushGraphicsState(), concatTransformationMatrix(...m)];
   const num = (i: number) => Number(t[i]);
+  // The current point, needed by arcs (their start is implicit) and kept for every command.
+  let cx = 0;
+  let cy = 0;
+  let sx = 0;
+  let sy = 0;
   for (let i = 0; i < t.length; ) {
     const c = t[i++];
-    if (c === 'S' || c === 'M') ops.push(moveTo(num(i), num(i + 1))), (i += 2);
-    else if (c === 'L') ops.push(lineTo(num(i), num(i + 1))), (i += 2);
-    else if (c === 'Q') ops.push(appendQuadraticCurve(num(i), num(i + 1), num(i + 2), num(i + 3))), (i += 4);
-    else if (c === 'B') ops.push(appendBezierCurve(num(i), num(i + 1), num(i + 2), num(i + 3), num(i + 4), num(i + 5))), (i += 6);
-    else if (c === 'A') ops.push(lineTo(num(i + 5), num(i + 6))), (i += 7);
-    else if (c === 'C') ops.push(closePath());
+    if (c === 'S' || c === 'M') ops.push(moveTo((cx = sx = num(i)), (cy = sy = num(i + 1)))), (i += 2);
+    else if (c === 'L') ops.push(lineTo((cx = num(i)), (cy = num(i + 1)))), (i += 2);
+    else if (c === 'Q') ops.push(appendQuadraticCurve(num(i), num(i + 1), (cx = num(i + 2)), (cy = num(i + 3)))), (i += 4);
+    else if (c === 'B') ops.push(appendBezierCurve(num(i), num(i + 1), num(i + 2), num(i + 3), (cx = num(i + 4)), (cy = num(i + 5)))), (i += 6);
+    else if (c === 'A') {
+      for (const b of arcToBeziers(cx, cy, num(i), num(i + 1), num(i + 2), num(i + 3) !== 0, num(i + 4) !== 0, num(i + 5), num(i + 6))) ops.push(appendBezierCurve(...b));
+      cx = num(i + 5);
+      cy = num(i + 6);
+      i += 7;
+    } else if (c === 'C') ops.push(closePath()), (cx = sx), (cy = sy);
     else if (!Number.isFinite(Number(c))) return; // unknown command: leave the path out rather than draw garbage
   }
   const width = Number(attr(style, 'LineWidth') ?? 0.353);
@@ -224,6 +233,58 @@ function drawPath(page: PDFPage, data: string | undefined, m: Matrix, doStroke: 
   ops.push(setStrokingRgbColor(s.red, s.green, s.blue), setFillingRgbColor(f.red, f.green, f.blue));
   ops.push(doStroke && doFill ? fillAndStroke() : doFill ? fill() : stroke(), popGraphicsState());
   page.pushOperators(...ops);
+}
+
+/**
+ * An elliptical arc (OFD `A rx ry angle large-arc sweep x y`, the SVG arc model) from (x1, y1) as cubic Béziers,
+ * at most 90° each: endpoint → centre parameterisation (SVG 1.1 implementation notes F.6.5), then the usual
+ * 4/3·tan(θ/4) control points. Degenerate radii make a straight segment.
+ */
+export function arcToBeziers(x1: number, y1: number, rx: number, ry: number, angleDeg: number, large: boolean, sweep: boolean, x2: number, y2: number): [number, number, number, number, number, number][] {
+  if (![x1, y1, rx, ry, angleDeg, x2, y2].every(Number.isFinite)) return [];
+  if (rx === 0 || ry === 0 || (x1 === x2 && y1 === y2)) return [[x1, y1, x2, y2, x2, y2]];
+  rx = Math.abs(rx);
+  ry = Math.abs(ry);
+  const phi = (angleDeg * Math.PI) / 180;
+  const cos = Math.cos(phi);
+  const sin = Math.sin(phi);
+  const dx = (x1 - x2) / 2;
+  const dy = (y1 - y2) / 2;
+  const x1p = cos * dx + sin * dy;
+  const y1p = -sin * dx + cos * dy;
+  const lambda = (x1p * x1p) / (rx * rx) + (y1p * y1p) / (ry * ry);
+  if (lambda > 1) {
+    rx *= Math.sqrt(lambda);
+    ry *= Math.sqrt(lambda);
+  }
+  const num = rx * rx * ry * ry - rx * rx * y1p * y1p - ry * ry * x1p * x1p;
+  const den = rx * rx * y1p * y1p + ry * ry * x1p * x1p;
+  const coef = (large === sweep ? -1 : 1) * Math.sqrt(Math.max(0, num / den));
+  const cxp = (coef * rx * y1p) / ry;
+  const cyp = (-coef * ry * x1p) / rx;
+  const cx = cos * cxp - sin * cyp + (x1 + x2) / 2;
+  const cy = sin * cxp + cos * cyp + (y1 + y2) / 2;
+  const angle = (ux: number, uy: number, vx: number, vy: number) => Math.atan2(ux * vy - uy * vx, ux * vx + uy * vy);
+  const theta1 = angle(1, 0, (x1p - cxp) / rx, (y1p - cyp) / ry);
+  let delta = angle((x1p - cxp) / rx, (y1p - cyp) / ry, (-x1p - cxp) / rx, (-y1p - cyp) / ry);
+  if (!sweep && delta > 0) delta -= 2 * Math.PI;
+  if (sweep && delta < 0) delta += 2 * Math.PI;
+  const parts = Math.max(1, Math.ceil(Math.abs(delta) / (Math.PI / 2) - 1e-9));
+  const step = delta / parts;
+  const k = (4 / 3) * Math.tan(step / 4);
+  const point = (a: number): [number, number] => [cx + rx * Math.cos(a) * cos - ry * Math.sin(a) * sin, cy + rx * Math.cos(a) * sin + ry * Math.sin(a) * cos];
+  const deriv = (a: number): [number, number] => [-rx * Math.sin(a) * cos - ry * Math.cos(a) * sin, -rx * Math.sin(a) * sin + ry * Math.cos(a) * cos];
+  const out: [number, number, number, number, number, number][] = [];
+  for (let p = 0; p < parts; p++) {
+    const a = theta1 + p * step;
+    const b = a + step;
+    const [ax, ay] = point(a);
+    const [bx, by] = point(b);
+    const [dax, day] = deriv(a);
+    const [dbx, dby] = deriv(b);
+    out.push([ax + k * dax, ay + k * day, bx - k * dbx, by - k * dby, bx, by]);
+  }
+  return out;
 }
 
 function imageKind(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
