@@ -6,6 +6,7 @@
  * The certificates name the installation; a real deployment may replace the files with CA-issued ones.
  */
 import forge from 'node-forge';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { certificatePem, createSm2Certificate, generateSm2KeyPair, readCertificates, type Certificate } from '../../formats/crypto';
@@ -75,7 +76,13 @@ export function rsaSigningKey(dataDir: string): RsaSigningKey {
   const hit = cache.get(keyPath);
   if (hit) return hit as RsaSigningKey;
   if (!existsSync(keyPath) || !existsSync(certPath)) {
-    const keys = forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 });
+    // Node generates the key (native, milliseconds; forge's pure-JS generation takes many seconds); forge builds
+    // the certificate.
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+    const keys = {
+      privateKey: forge.pki.privateKeyFromPem(pair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
+      publicKey: forge.pki.publicKeyFromPem(pair.publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+    };
     const cert = forge.pki.createCertificate();
     cert.publicKey = keys.publicKey;
     cert.serialNumber = '01' + forge.util.bytesToHex(forge.random.getBytesSync(8));

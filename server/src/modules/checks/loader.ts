@@ -162,6 +162,7 @@ export async function loadVolumeSubject(db: Db, ref: string): Promise<{ subject:
         date: t.item_date,
         itemKey: t.item_key,
         originalKeys,
+        originalVoucherIds: kids.filter((c) => c.source_type === 'original' && vouchers.has(c.source_id)).map((c) => c.source_id),
         ...(jv ? { attachmentCount: jv.attachment_count } : {}),
         ...(expected ? { expectedArchivalCode: expected } : {}),
       },
