@@ -10,6 +10,7 @@ import { rulesCommand } from './rules';
 import { searchCommand } from './search';
 import { ingestCommand } from './ingest';
 import { poolCommand } from './pool';
+import { connectorsCommand } from './connectors';
 import { retentionCommand, volumesCommand } from './volumes';
 
 /** Every CLI command, registered in the order `evarchive --help` lists them. */
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
   searchCommand(program);
   ingestCommand(program);
   poolCommand(program);
+  connectorsCommand(program);
   volumesCommand(program);
   retentionCommand(program);
   (require('./demo') as typeof import('./demo')).demoCommand(program);
