@@ -73,6 +73,8 @@ export interface VolumeOptions {
   signatureVerdict?: (i: number) => string;
   warnings?: (i: number) => string[];
   receiverFiles?: boolean;
+  /** The fonds code the 档号 starts with (default 0012, as createEnv makes it). */
+  fondsCode?: string;
 }
 
 export interface VolumeFixture {
@@ -83,13 +85,13 @@ export interface VolumeFixture {
   originals: { voucherId: string; fileId: string; objectKey: string; sha256: string }[][];
 }
 
-export async function createVolume(env: Env, opts: VolumeOptions = {}): Promise<VolumeFixture> {
+export async function createVolume(env: Pick<Env, 'db' | 'store' | 'factory' | 'unitId' | 'fondsId'>, opts: VolumeOptions = {}): Promise<VolumeFixture> {
   const n = opts.items ?? 3;
   const per = opts.originalsPerItem ?? 1;
   const month = opts.month ?? (((opts.volumeNo ?? 1) - 1) % 12) + 1;
   const period = `2025-${String(month).padStart(2, '0')}`;
   const volumeNo = opts.volumeNo ?? 1;
-  const archivalCode = `0012-2025-PZ-D30-${String(volumeNo).padStart(4, '0')}`;
+  const archivalCode = `${opts.fondsCode ?? '0012'}-2025-PZ-D30-${String(volumeNo).padStart(4, '0')}`;
   const now = new Date();
   const db = env.db as any;
   const volume = await db

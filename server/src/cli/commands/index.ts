@@ -12,6 +12,10 @@ import { ingestCommand } from './ingest';
 import { poolCommand } from './pool';
 import { connectorsCommand } from './connectors';
 import { retentionCommand, volumesCommand } from './volumes';
+import { checkCommand } from './check';
+import { archiveCommand } from './archive';
+import { packageCommand } from './package';
+import { reportCommand } from './report';
 
 /** Every CLI command, registered in the order `evarchive --help` lists them. */
 export function registerCommands(program: Command): void {
@@ -33,4 +37,8 @@ export function registerCommands(program: Command): void {
   volumesCommand(program);
   retentionCommand(program);
   (require('./demo') as typeof import('./demo')).demoCommand(program);
+  checkCommand(program);
+  archiveCommand(program);
+  packageCommand(program);
+  reportCommand(program);
 }
