@@ -7,6 +7,7 @@
  *   npm run bench:search -- --items 10000000            (on demand)
  *   npm run bench:search -- --no-opensearch             (PostgreSQL only)
  *   npm run bench:search -- --opensearch-url http://…   (a real node instead of the test node)
+ *   npm run bench:search -- --keep … then --reuse evbench_search_<pid>   (queries again, no load)
  *
  * The database `evbench_search_<pid>` is created on BENCH_ADMIN_URL / DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres) and dropped at the end (--keep leaves it). Items come from a
@@ -36,6 +37,9 @@ interface Args {
   osBudget: number;
   osUrl?: string;
   keep: boolean;
+  /** An existing bench database (kept by --keep): skip the load, run the queries. */
+  reuse?: string;
+  pgOnly?: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -51,6 +55,7 @@ function parseArgs(argv: string[]): Args {
       case '--opensearch-url': a.osUrl = v; i++; break;
       case '--no-opensearch': a.opensearch = false; break;
       case '--keep': a.keep = true; break;
+      case '--reuse': a.reuse = v; a.keep = true; i++; break;
       default: throw new Error(`unknown argument ${argv[i]}`);
     }
   }
@@ -311,24 +316,26 @@ async function runMix(backend: SearchBackend, mix: { queries: BenchQuery[]; unit
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const adminUrl = process.env.BENCH_ADMIN_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `evbench_search_${process.pid}`;
+  const name = args.reuse ?? `evbench_search_${process.pid}`;
   console.log(`search benchmark: ${args.items} items, ${args.runs} timed runs per query, seed "${args.seed}"`);
-  const url = await createDatabase(adminUrl, name);
+  const url = args.reuse ? Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString() : await createDatabase(adminUrl, name);
   const db = createDb(url, { max: 4 });
   let os: OpenSearchHandle | undefined;
   let ob: OpenSearchBackend | undefined;
   try {
-    await migrateToLatest(db);
+    if (!args.reuse) await migrateToLatest(db);
     const unitIds: string[] = [];
-    for (let i = 0; i < UNIT_NAMES.length; i++) {
+    for (let i = 0; i < UNIT_NAMES.length && !args.reuse; i++) {
       const r = await sql<{ id: string }>`insert into unit (code, name) values (${`U${String(i).padStart(3, '0')}`}, ${UNIT_NAMES[i]}) returning id`.execute(db);
       unitIds.push(r.rows[0].id);
     }
     const osStart = args.opensearch && !args.osUrl ? startOpenSearch() : undefined;
     osStart?.catch(() => undefined);
     const t0 = performance.now();
-    await loadPostgres(db, url, args.items, args.seed, unitIds);
-    console.log(`postgres: ${args.items} items loaded and indexed in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    if (!args.reuse) {
+      await loadPostgres(db, url, args.items, args.seed, unitIds);
+      console.log(`postgres: ${args.items} items loaded and indexed in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    } else args.items = Number((await sql<{ n: string }>`select count(*) as n from search_document`.execute(db)).rows[0].n);
     const size = await sql<{ t: string; i: string }>`select pg_size_pretty(pg_table_size('search_document')) as t, pg_size_pretty(pg_indexes_size('search_document')) as i`.execute(db);
     console.log(`postgres: table ${size.rows[0].t}, indexes ${size.rows[0].i}`);
 

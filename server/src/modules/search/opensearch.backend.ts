@@ -13,7 +13,7 @@
 import { Client } from '@opensearch-project/opensearch';
 import { AppError } from '../../platform/errors/errors';
 import { analyse, highlightsFor } from './analyze';
-import { emptyFacets, sortBuckets } from './postgres.backend';
+import { COUNT_CAP, emptyFacets, sortBuckets } from './postgres.backend';
 import { encodeCursor, toFen } from './query';
 import type { DocumentRow, OutboxEntry, SearchRepository } from './search.repository';
 import type { Facets, NormalizedQuery, ReindexOptions, ReindexProgress, SearchBackend, SearchHit, SearchResult, SearchScope } from './search.types';
@@ -169,13 +169,13 @@ export class OpenSearchBackend implements SearchBackend {
 
   async search(q: NormalizedQuery, scope: SearchScope): Promise<SearchResult> {
     if (scope.unitIds !== 'all' && scope.unitIds.length === 0 && scope.documentIds.length === 0) {
-      return { total: 0, hits: [], facets: q.facets ? emptyFacets() : undefined, nextCursor: null };
+      return { total: 0, totalRelation: 'eq', hits: [], facets: q.facets ? emptyFacets() : undefined, nextCursor: null };
     }
     await this.ensureIndex();
     const body: Record<string, any> = {
       query: buildQuery(q, scope),
       size: q.limit + 1,
-      track_total_hits: true,
+      track_total_hits: COUNT_CAP,
       sort: sortClause(q),
       _source: ['id', 'doc_type', 'source_id', 'kind', 'category', 'unit_id', 'fonds_id', 'number', 'archival_code', 'title', 'amount', 'doc_date', 'parties', 'body', 'state', 'year', 'period'],
     };
@@ -223,7 +223,9 @@ export class OpenSearchBackend implements SearchBackend {
       };
     });
     const last = page[page.length - 1];
-    const total = typeof res.body.hits.total === 'number' ? res.body.hits.total : (res.body.hits.total?.value ?? 0);
+    const t = res.body.hits.total;
+    const total = typeof t === 'number' ? t : (t?.value ?? 0);
+    const totalRelation: 'eq' | 'gte' = typeof t === 'object' && t?.relation === 'gte' ? 'gte' : 'eq';
     let facets: Facets | undefined;
     if (q.facets) {
       facets = emptyFacets();
@@ -235,6 +237,7 @@ export class OpenSearchBackend implements SearchBackend {
     }
     return {
       total,
+      totalRelation,
       hits,
       facets,
       nextCursor: more && last ? encodeCursor({ sort: q.sort, value: String(last.sort[0]), id: String(last.sort[1]) }) : null,

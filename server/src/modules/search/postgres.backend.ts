@@ -13,6 +13,11 @@ import { encodeCursor } from './query';
 import { SearchRepository, tsLexeme } from './search.repository';
 import type { Facets, NormalizedQuery, ReindexOptions, ReindexProgress, SearchBackend, SearchHit, SearchResult, SearchScope } from './search.types';
 
+/** Totals are exact up to here (OpenSearch's track_total_hits default, too); above, "10,000+". */
+export const COUNT_CAP = 10_000;
+/** Rows the facets are counted over when there are more than COUNT_CAP matches. */
+export const FACET_SAMPLE = 2_000;
+
 const DATE_EXPR = sql`coalesce(doc_date, date '0001-01-01')`;
 const AMOUNT_EXPR = sql`coalesce(amount, -10000000000000000)`;
 
@@ -44,10 +49,14 @@ export function whereClauses(q: NormalizedQuery, scope: SearchScope): RawBuilder
   if (f.number) w.push(sql`(number = ${f.number} or numbers @> array[${f.number}]::text[])`);
   if (f.party) w.push(sql`parties @> array[${f.party}]::text[]`);
   if (f.account) w.push(sql`accounts @> array[${f.account}]::text[]`);
-  if (f.amountMin !== undefined) w.push(sql`amount >= ${f.amountMin}::numeric`);
-  if (f.amountMax !== undefined) w.push(sql`amount <= ${f.amountMax}::numeric`);
-  if (f.dateFrom) w.push(sql`doc_date >= ${f.dateFrom}::date`);
-  if (f.dateTo) w.push(sql`doc_date <= ${f.dateTo}::date`);
+  // Ranges are written on the sort expressions, so the keyset indexes serve both the range and the order
+  // (a plain `doc_date >= …` makes the planner walk the date index from the newest row instead), and as one
+  // BETWEEN that excludes the missing-value stand-ins: no extra `is not null` filter, which would force a heap
+  // fetch per candidate where an all-visible page could otherwise be skipped.
+  if (f.amountMin !== undefined || f.amountMax !== undefined) {
+    w.push(sql`${AMOUNT_EXPR} between ${f.amountMin ?? '-9999999999999999.99'}::numeric and ${f.amountMax ?? '9999999999999999.99'}::numeric`);
+  }
+  if (f.dateFrom || f.dateTo) w.push(sql`${DATE_EXPR} between ${f.dateFrom ?? '0001-01-02'}::date and ${f.dateTo ?? '9999-12-31'}::date`);
   return w;
 }
 
@@ -84,18 +93,32 @@ export class PostgresSearchBackend implements SearchBackend {
 
   async search(q: NormalizedQuery, scope: SearchScope): Promise<SearchResult> {
     if (scope.unitIds !== 'all' && scope.unitIds.length === 0 && scope.documentIds.length === 0) {
-      return { total: 0, hits: [], facets: q.facets ? emptyFacets() : undefined, nextCursor: null };
+      return { total: 0, totalRelation: 'eq', hits: [], facets: q.facets ? emptyFacets() : undefined, nextCursor: null };
     }
     const where = whereClauses(q, scope);
+    // The capped count needs no column (all-visible heap pages are skipped); facets read the matching rows,
+    // all of them up to COUNT_CAP, a sample of FACET_SAMPLE beyond.
+    const countP = this.count(where);
+    const countsP = q.facets
+      ? countP.then(async (c) => ({ ...c, facets: await this.facets(where, c.totalRelation === 'eq' ? COUNT_CAP + 1 : FACET_SAMPLE) }))
+      : countP;
+    // Ranking needs every match's tsvector: beyond COUNT_CAP matches the newest come first instead (a later
+    // page keeps the order its cursor names).
+    let sort = q.cursor?.sort ?? q.sort;
+    let order = sort === q.sort ? q.order : 'desc';
+    if (sort === 'relevance' && (await countsP).totalRelation === 'gte') {
+      sort = 'date';
+      order = 'desc';
+    }
     const rankQuery = q.rankTokens.length ? q.rankTokens.map(tsLexeme).join(' | ') : null;
-    const scoreExpr = rankQuery ? sql`ts_rank(tokens, ${rankQuery}::tsquery)` : sql`0::real`;
-    const sortExpr = q.sort === 'relevance' ? scoreExpr : q.sort === 'date' ? DATE_EXPR : AMOUNT_EXPR;
-    const cmp = q.order === 'asc' ? sql`>` : sql`<`;
-    const dir = q.order === 'asc' ? sql`asc` : sql`desc`;
+    const scoreExpr = rankQuery && sort === 'relevance' ? sql`ts_rank(tokens, ${rankQuery}::tsquery)` : sql`0::real`;
+    const sortExpr = sort === 'relevance' ? scoreExpr : sort === 'date' ? DATE_EXPR : AMOUNT_EXPR;
+    const cmp = order === 'asc' ? sql`>` : sql`<`;
+    const dir = order === 'asc' ? sql`asc` : sql`desc`;
     const page = [...where];
     if (q.cursor) {
       const v = q.cursor.value;
-      const typed = q.sort === 'relevance' ? sql`${v}::real` : q.sort === 'date' ? sql`${v}::date` : sql`${v}::numeric`;
+      const typed = sort === 'relevance' ? sql`${v}::real` : sort === 'date' ? sql`${v}::date` : sql`${v}::numeric`;
       page.push(sql`(${sortExpr}, id) ${cmp} (${typed}, ${q.cursor.id})`);
     }
     const rowsP = this.repo.run(sql<HitRow>`
@@ -104,7 +127,6 @@ export class PostgresSearchBackend implements SearchBackend {
       from search_document where ${and(page)}
       order by ${sortExpr} ${dir}, id ${dir}
       limit ${q.limit + 1}`);
-    const countsP = q.facets ? this.facets(where) : this.count(where);
     const [rows, counts] = await Promise.all([rowsP, countsP]);
     const more = rows.length > q.limit;
     const pageRows = more ? rows.slice(0, q.limit) : rows;
@@ -126,32 +148,38 @@ export class PostgresSearchBackend implements SearchBackend {
       state: r.state,
       year: r.year,
       period: r.period,
-      score: q.sort === 'relevance' && r.score !== null ? Number(r.score) : null,
+      score: sort === 'relevance' && r.score !== null ? Number(r.score) : null,
       highlights: q.highlight
         ? highlightsFor({ title: r.title, parties: r.parties, body: r.body, number: r.number, archivalCode: r.archival_code }, q.terms)
         : [],
     }));
     return {
-      total: counts.total,
+      total: Math.min(counts.total, COUNT_CAP),
+      totalRelation: counts.totalRelation,
       hits,
       facets: counts.facets,
-      nextCursor: more && last ? encodeCursor({ sort: q.sort, value: last.sort_value, id: last.id }) : null,
+      ...(counts.facets && counts.totalRelation === 'gte' ? { facetsSampled: true } : {}),
+      ...(sort !== q.sort ? { sortedBy: sort } : {}),
+      nextCursor: more && last ? encodeCursor({ sort, value: last.sort_value, id: last.id }) : null,
     };
   }
 
-  private async count(where: RawBuilder<unknown>[]): Promise<{ total: number; facets?: Facets }> {
-    const r = await this.repo.run(sql<{ n: string }>`select count(*) as n from search_document where ${and(where)}`);
-    return { total: Number(r[0].n) };
+  /** Counting stops after COUNT_CAP + 1 matches: "10,000+" costs what 10,000 costs. */
+  private async count(where: RawBuilder<unknown>[]): Promise<{ total: number; totalRelation: 'eq' | 'gte'; facets?: Facets }> {
+    const r = await this.repo.run(sql<{ n: string }>`select count(*) as n from (select 1 from search_document where ${and(where)} limit ${COUNT_CAP + 1}) m`);
+    const n = Number(r[0].n);
+    return { total: n, totalRelation: n > COUNT_CAP ? 'gte' : 'eq' };
   }
 
-  private async facets(where: RawBuilder<unknown>[]): Promise<{ total: number; facets: Facets }> {
+  /** Facets over the filtered set, or over its first `limit` rows (then marked sampled). */
+  private async facets(where: RawBuilder<unknown>[], limit: number): Promise<Facets> {
     const rows = await this.repo.run(sql<{ kind: string | null; year: number | null; unit_id: string | null; state: string | null; category: string | null; g: number; n: string }>`
+      with m as materialized (select kind, year, unit_id, state, category from search_document where ${and(where)} limit ${limit})
       select kind, year, unit_id::text as unit_id, state, category,
              grouping(kind, year, unit_id, state, category) as g, count(*) as n
-      from search_document where ${and(where)}
+      from m
       group by grouping sets ((kind), (year), (unit_id), (state), (category), ())`);
     const facets = emptyFacets();
-    let total = 0;
     // grouping() sets a bit for each column NOT in the row's set: 0b01111 = kind only, … 0b11111 = the total.
     const dims: [keyof Facets, number, (r: (typeof rows)[number]) => unknown][] = [
       ['kind', 0b01111, (r) => r.kind],
@@ -161,16 +189,13 @@ export class PostgresSearchBackend implements SearchBackend {
       ['category', 0b11110, (r) => r.category],
     ];
     for (const r of rows) {
-      if (Number(r.g) === 0b11111) {
-        total = Number(r.n);
-        continue;
-      }
+      if (Number(r.g) === 0b11111) continue;
       const d = dims.find(([, g]) => g === Number(r.g));
       const v = d?.[2](r);
       if (d && v !== null && v !== undefined) facets[d[0]].push({ value: String(v), count: Number(r.n) });
     }
     for (const k of Object.keys(facets) as (keyof Facets)[]) sortBuckets(facets[k]);
-    return { total, facets };
+    return facets;
   }
 
   /** search_document is this backend's index: nothing to copy. Counts the documents for the caller's progress. */

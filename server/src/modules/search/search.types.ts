@@ -161,9 +161,15 @@ export interface Facets {
 }
 
 export interface SearchResult {
+  /** Exact up to 10,000; beyond, 10000 with totalRelation 'gte' (shown as "10,000+"). */
   total: number;
+  totalRelation: 'eq' | 'gte';
   hits: SearchHit[];
   facets?: Facets;
+  /** PostgreSQL beyond 10,000 matches: facets counted over the first 10,001 matches only. */
+  facetsSampled?: boolean;
+  /** Set when the backend ordered otherwise than asked (PostgreSQL: relevance beyond 10,000 matches → date). */
+  sortedBy?: SortKey;
   nextCursor: string | null;
 }
 
