@@ -10,7 +10,7 @@ import { ErrorAlert, StateTag, useLabels } from './common';
 
 /** Where the source of an item is shown: journal vouchers in the 记账凭证 workspace, originals in the pool. */
 function sourceLink(i: VolumeItem): string | null {
-  if (i.sourceType === 'journal_voucher') return `/journal/${i.sourceId}`;
+  if (i.sourceType === 'journal_voucher') return `/journal/vouchers/${i.sourceId}`;
   if (i.sourceType === 'original') return `/pool/vouchers/${i.sourceId}`;
   return null;
 }
@@ -106,7 +106,7 @@ export default function VolumeDetailPage() {
                 dataSource={i.originals}
                 columns={[
                   { title: t('volumes.archivalCode'), dataIndex: 'archivalCode', width: 300 },
-                  { title: t('volumes.original'), dataIndex: 'title', render: (title: string, o) => <a href={sourceLink(o) ?? undefined}>{title}</a> },
+                  { title: t('volumes.original'), dataIndex: 'title', render: (title: string, o) => (sourceLink(o) ? <Link to={sourceLink(o)!}>{title}</Link> : title) },
                 ]}
               />
             ),
@@ -114,7 +114,7 @@ export default function VolumeDetailPage() {
           columns={[
             { title: t('volumes.itemNo'), dataIndex: 'itemNo', width: 70 },
             { title: t('volumes.archivalCode'), dataIndex: 'archivalCode', width: 280 },
-            { title: t('volumes.number'), dataIndex: 'number', width: 120, render: (n: string | null, i) => (sourceLink(i) ? <a href={sourceLink(i)!}>{n ?? '—'}</a> : (n ?? '—')) },
+            { title: t('volumes.number'), dataIndex: 'number', width: 120, render: (n: string | null, i) => (sourceLink(i) ? <Link to={sourceLink(i)!}>{n ?? '—'}</Link> : (n ?? '—')) },
             { title: t('volumes.date'), dataIndex: 'date', width: 110, render: (d: string | null) => d ?? '—' },
             { title: t('volumes.itemTitle'), dataIndex: 'title' },
             { title: t('volumes.originals'), key: 'o', width: 90, render: (_, i) => i.originals.length },
