@@ -31,7 +31,9 @@ export interface MigrationOutcome {
 
 /** Applies every pending migration; throws naming the migration that failed. */
 export async function migrateToLatest(db: Kysely<any>): Promise<MigrationOutcome> {
-  const migrator = new Migrator({ db, provider });
+  // Migrations are numbered in ranges per module, so a module can add a migration numbered below one already
+  // applied by a later module; unordered application keeps existing installations upgradable.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
