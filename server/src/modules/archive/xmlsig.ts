@@ -84,7 +84,12 @@ export interface XmlSignatureVerdict {
 /** Verifies the one enveloped signature of a document. Never throws: a broken document is `ok: false`. */
 export function verifyXmlSignature(xml: string, opts: { trustedCertificatePem?: string } = {}): XmlSignatureVerdict {
   try {
-    const doc = new DOMParser().parseFromString(xml, 'text/xml');
+    // Malformed XML is a failed verification, not console noise: any parse error ends it.
+    const doc = new DOMParser({
+      onError: (level: string, message: string) => {
+        if (level !== 'warning') throw new Error(message);
+      },
+    } as any).parseFromString(xml, 'text/xml');
     const sigs = doc.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature');
     if (sigs.length !== 1) return { ok: false, message: `expected one ds:Signature, found ${sigs.length}` };
     const certEls = (sigs[0] as any).getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'X509Certificate');
