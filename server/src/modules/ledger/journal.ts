@@ -324,6 +324,7 @@ export function parseJournalRows(rows: string[][], defaults: { unit?: string } =
     values: Map<string, { value: string; row: number }>;
   }
   const groups = new Map<string, Group>();
+  const lastPeriod = new Map<string, string>();
   for (let r = 1; r < rows.length; r++) {
     const cells = rows[r];
     const rowNo = rowNumbers?.[r] ?? r + 1;
@@ -333,8 +334,11 @@ export function parseJournalRows(rows: string[][], defaults: { unit?: string } =
       return c ? clean(cells[c.index]) : undefined;
     };
     const date = get('date');
-    const period = get('period') ?? (date && toIsoDate(date)?.slice(0, 7));
-    const key = `${get('unit') ?? defaults.unit ?? ''}|${period ?? ''}|${get('number') ?? `#row${rowNo}`}`;
+    const unitAndNumber = `${get('unit') ?? defaults.unit ?? ''}|${get('number') ?? `#row${rowNo}`}`;
+    // Continuation rows often leave 日期 empty: they belong to the voucher of that number seen last.
+    const period = get('period') ?? (date && toIsoDate(date)?.slice(0, 7)) ?? lastPeriod.get(unitAndNumber);
+    if (period) lastPeriod.set(unitAndNumber, period);
+    const key = `${period ?? ''}|${unitAndNumber}`;
     let g = groups.get(key);
     if (!g) {
       g = { raw: { entries: [], references: {} }, rows: [], firstRow: rowNo, values: new Map() };
@@ -350,7 +354,9 @@ export function parseJournalRows(rows: string[][], defaults: { unit?: string } =
         continue;
       }
       const prev = g.values.get(c.field);
-      if (prev && prev.value !== v) errors.push({ row: rowNo, column: headerOf(c.field), problem: `"${v}" differs from "${prev.value}" in row ${prev.row} of the same voucher` });
+      // Same value in another spelling (2025/3/6 and 2025-03-06) is the same value.
+      const same = (a: string, b: string) => a === b || (c.field === 'date' && toIsoDate(a) !== undefined && toIsoDate(a) === toIsoDate(b));
+      if (prev && !same(prev.value, v)) errors.push({ row: rowNo, column: headerOf(c.field), problem: `"${v}" differs from "${prev.value}" in row ${prev.row} of the same voucher` });
       else if (!prev) {
         g.values.set(c.field, { value: v, row: rowNo });
         (g.raw as unknown as Record<string, string>)[c.field] = v;

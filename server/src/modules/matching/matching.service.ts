@@ -7,7 +7,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditService, type AuditActor } from '../../platform/audit/audit.service';
 import type { Clock } from '../../platform/clock/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors/errors';
-import { assertUnit, type Principal } from '../../platform/identity';
+import { allowedUnitIds, assertUnit, type Principal } from '../../platform/identity';
 import type { AnyRole } from '../../platform/identity/roles';
 import { CLOCK } from '../../platform/tokens';
 import { fromFen, toFen } from '../../formats/kinds/money';
@@ -105,9 +105,17 @@ export class MatchingService {
 
   private async units(period: string, unitCode?: string, actor?: MatchActor): Promise<{ id: string; code: string }[]> {
     let ids: string[];
-    if (unitCode) ids = [await this.ledger.unitId(unitCode)];
-    else ids = await this.repo.unitsWithJournals(period);
-    if (actor && 'principal' in actor) for (const id of ids) assertUnit(actor.principal, id, MATCH_DECIDE_ROLES);
+    if (unitCode) {
+      ids = [await this.ledger.unitId(unitCode)];
+      if (actor && 'principal' in actor) assertUnit(actor.principal, ids[0], MATCH_DECIDE_ROLES);
+    } else {
+      ids = await this.repo.unitsWithJournals(period);
+      // Without a unit, a person runs matching for the units they may work in, not for everyone's.
+      if (actor && 'principal' in actor) {
+        const allowed = allowedUnitIds(actor.principal, MATCH_DECIDE_ROLES);
+        if (allowed !== 'all') ids = ids.filter((id) => allowed.includes(id));
+      }
+    }
     const out: { id: string; code: string }[] = [];
     for (const id of ids) out.push({ id, code: (await this.ledger.unitCode(id)) ?? id });
     return out;

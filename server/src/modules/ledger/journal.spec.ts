@@ -1,0 +1,86 @@
+import { ImportRejected, journalDigest, parseCsv, parseJournalJson, parseJournalRows } from './journal';
+
+const rejected = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ImportRejected) return e.errors;
+    throw e;
+  }
+  throw new Error('expected ImportRejected');
+};
+
+describe('reading journal vouchers', () => {
+  const head = ['凭证号', '日期', '摘要', '科目编码', '科目名称', '借方金额', '贷方金额', '附件数', '发票号'];
+
+  it('groups CSV rows into vouchers by number, collects list columns and normalises amounts and dates', () => {
+    const rows = parseCsv(
+      new TextEncoder().encode(
+        '\ufeff' +
+          [
+            head.join(','),
+            '0001,2025/3/5,"报销办公用品, 打印纸",500101,办公费,"1,130.00",,2,12345678；87654321',
+            '0002,2025年3月6日,付款,2302,应付账款,-50,,,',
+            '0001,,,1011,零余额账户用款额度,,¥1130,,',
+            '0002,2025-03-06,付款,1002,银行存款,,-50.00,,',
+          ].join('\r\n'),
+      ),
+    );
+    const { vouchers, rows: at } = parseJournalRows(rows, { unit: 'A01' });
+    expect(at).toEqual([2, 3]);
+    expect(vouchers[0]).toMatchObject({
+      unit: 'A01',
+      number: '0001',
+      date: '2025-03-05',
+      period: '2025-03',
+      summary: '报销办公用品, 打印纸',
+      attachmentCount: 2,
+      totalDebit: '1130.00',
+      totalCredit: '1130.00',
+      references: { invoiceNumbers: ['12345678', '87654321'] },
+    });
+    expect(vouchers[0].entries.map((e) => [e.line, e.accountCode, e.debit, e.credit])).toEqual([
+      [1, '500101', '1130.00', '0.00'],
+      [2, '1011', '0.00', '1130.00'],
+    ]);
+    // A red-letter voucher: negative on the same sides.
+    expect(vouchers[1]).toMatchObject({ date: '2025-03-06', totalDebit: '-50.00', totalCredit: '-50.00' });
+  });
+
+  it('reads GB18030 exports', () => {
+    const gbk = Buffer.from('c6bed6a4bac52cc8d5c6da0d0a', 'hex'); // 凭证号,日期
+    expect(parseCsv(new Uint8Array(gbk))).toEqual([['凭证号', '日期']]);
+  });
+
+  it('names the row and column of every problem, including rows of one voucher that disagree', () => {
+    const errors = rejected(() =>
+      parseJournalRows([
+        head,
+        ['0001', '2025-03-05', '报销', '500101', '办公费', '10.001', '', '1', ''],
+        ['0001', '2025-03-07', '报销', '1011', '额度', '', '10.00', '1', ''],
+        ['0002', '2025-03-05', '报销', '500101', '办公费', '5.00', '5.00', '', ''],
+        ['0002', '2025-03-05', '报销', '1011', '额度', '', '', '', ''],
+      ]),
+    );
+    expect(errors).toEqual([
+      { row: 2, column: '借方金额', problem: 'amount "10.001" has more than two decimals' },
+      { row: 3, column: '日期', problem: '"2025-03-07" differs from "2025-03-05" in row 2 of the same voucher' },
+      { row: 4, column: '借方金额', problem: 'an entry has either a debit or a credit amount, not both' },
+      { row: 5, column: '借方金额', problem: 'the entry has neither a debit nor a credit amount' },
+    ]);
+    expect(rejected(() => parseJournalRows([['日期', '摘要']]))[0]).toEqual({ row: 1, column: '凭证号', problem: 'required column missing (any of: 凭证号, 凭证编号, number)' });
+  });
+
+  it('checks JSON against the schema first, by voucher and path, and refuses duplicates', () => {
+    expect(rejected(() => parseJournalJson({ journalVouchers: [{ number: '1', date: '2025-03-05', summary: 'x', entries: [], extra: 1 }] }))).toEqual([
+      { row: 1, column: '/', problem: 'must NOT have additional properties (extra)' },
+      { row: 1, column: '/entries', problem: 'must NOT have fewer than 2 items' },
+    ]);
+    const v = { number: '1', date: '2025-03-05', summary: 'x', entries: [{ accountCode: '5001', accountName: 'a', debit: '1.00' }, { accountCode: '1002', accountName: 'b', credit: '1.00' }] };
+    expect(rejected(() => parseJournalJson({ unit: 'A01', journalVouchers: [v, v] }))).toEqual([{ row: 2, column: '/number', problem: 'voucher 1 of 2025-03 appears twice (first at 1)' }]);
+    const [a] = parseJournalJson({ unit: 'A01', journalVouchers: [v] }).vouchers;
+    const [b] = parseJournalJson({ unit: 'B02', journalVouchers: [{ ...v, summary: 'y' }] }).vouchers;
+    expect(journalDigest(a)).not.toBe(journalDigest(b));
+    expect(journalDigest(a)).toBe(journalDigest({ ...a, unit: 'other' }));
+  });
+});
