@@ -4,6 +4,8 @@
  * connection (the server's pool spreads them over many database connections) — exactly one wins.
  */
 import http from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { fixedClock } from '../../src/platform/clock/clock';
 import { createFactory } from '../../src/formats/factory';
 import { ClaimsService } from '../../src/modules/pool/claims/claims.service';
@@ -104,6 +106,16 @@ test('claim → reimbursed → booked by signed clients; every step in the histo
   const poolDetail = await call(t, 'GET', `/api/pool/vouchers/${v.id}`, { token: acc });
   expect(poolDetail.json.state).toBe('booked');
   expect(poolDetail.json.files.map((f: any) => f.role).sort()).toEqual(['original', 'receiver_json', 'receiver_xbrl']);
+
+  // Pool A's CLI lists the state: `evarchive pool list --json`.
+  const cli = spawnSync(process.execPath, [resolve(__dirname, '../../bin/evarchive.js'), 'pool', 'list', '--json', '--state', 'booked'], {
+    env: { ...process.env, EVARCHIVE_DATA_DIR: t.config.dataDir, DATABASE_URL: t.testDb.url, EVARCHIVE_FROM_SRC: '1', EVARCHIVE_DEMO: 'false', EVARCHIVE_LOG_LEVEL: 'error' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect([cli.status, cli.stderr]).toEqual([0, '']);
+  const listed = cli.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  expect(listed).toEqual([expect.objectContaining({ id: v.id, state: 'booked' })]);
 
   const audit = await t.db.selectFrom('audit_log').select(['action']).where('target_id', '=', v.id).where('action', 'like', 'pool.voucher.%').orderBy('seq').execute();
   expect(audit.map((a) => a.action)).toEqual(['pool.voucher.claim', 'pool.voucher.reimbursed', 'pool.voucher.booked']);

@@ -4,7 +4,8 @@
  * middle of a file resumes without doubles. Files are factory-made bank receipts/statements written to a temp dir.
  */
 import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { createFactory } from '../../src/formats/factory';
 import { ConnectorsService } from '../../src/modules/pool/connectors/connectors.service';
 import type { TestApp } from '../support/app';
@@ -100,6 +101,17 @@ describeSshd('bank SFTP connector against a real sshd', () => {
     const shown = await call(t, 'GET', `/api/pool/connectors?unitId=${seed.unitA.id}`, { token: ua });
     expect(shown.json.items[0].lastRun).toMatchObject({ status: 'ok', fetched: 1, skipped: 4, trigger: 'manual' });
     expect((await unitFiles(c.json.id)).map((f) => f.outcome)).toEqual(['created', 'created', 'created', 'created', 'created']);
+
+    // The operator's manual pull: `evarchive connectors run <id>` (same data folder, so the same sealing key).
+    put(dir, 'HZ_20260303_1.ofd', factory.bankReceiptOfd().bytes);
+    const cli = spawnSync(process.execPath, [resolve(__dirname, '../../bin/evarchive.js'), 'connectors', 'run', c.json.id], {
+      env: { ...process.env, EVARCHIVE_DATA_DIR: t.config.dataDir, DATABASE_URL: t.testDb.url, EVARCHIVE_FROM_SRC: '1', EVARCHIVE_DEMO: 'false', EVARCHIVE_LOG_LEVEL: 'error' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect([cli.status, cli.stderr]).toEqual([0, '']);
+    expect(cli.stdout).toContain(`created    ${dir}/HZ_20260303_1.ofd`);
+    expect(cli.stdout).toMatch(/: ok; 6 listed, 1 fetched, 5 already fetched, 0 failed \(1 created\)/);
   }, 120_000);
 
   test('key auth: a pull cut off in the middle of a file resumes without doubles', async () => {

@@ -376,9 +376,14 @@ export class ConnectorsService {
     let skipped = 0;
     let failed = 0;
     let error: string | null = null;
-    const sftp = new SftpClient(`evarchive-connector-${connectorId}`);
-    // ssh2 emits 'error' on the client when the connection drops; the pending operation rejects with it.
-    sftp.on('error', () => undefined);
+    // The library's default global listeners print to the console; a dropped connection is reported by the
+    // pending operation's rejection instead (and ends up in the run's error).
+    let dropped: string | null = null;
+    const sftp = new SftpClient(`evarchive-connector-${connectorId}`, {
+      error: (e: Error) => (dropped ??= e.message),
+      end: () => undefined,
+      close: () => undefined,
+    } as never);
     const ingestAuditActor: AuditActor = actor === 'system' ? { type: 'system', id: connectorId, name: `connector ${c.name}` } : actor;
     const ingestOne = async (rec: { id: string; remote_path: string; size: string | number; sha256: string }, bytes: Uint8Array) => {
       const r = await this.ingest.ingestOne(
@@ -431,7 +436,7 @@ export class ConnectorsService {
         await ingestOne(rec, bytes);
       }
     } catch (e) {
-      error = (e as Error).message;
+      error = (e as Error).message + (dropped && !(e as Error).message.includes(dropped) ? ` (${dropped})` : '');
       failed++;
     } finally {
       await sftp.end().catch(() => undefined);
