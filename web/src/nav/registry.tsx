@@ -8,6 +8,7 @@ import { searchPages } from '../workspaces/search';
 import { volumesPages } from '../workspaces/volumes';
 import { poolPages } from '../workspaces/pool';
 import { journalPages } from '../workspaces/journal';
+import { poolClaimsPages } from '../workspaces/pool-claims';
 
 /**
  * The navigation registry: every page of the app, with the roles allowed to open it. The side menu, the
@@ -40,7 +41,7 @@ export interface NavGroup {
   path: string;
 }
 
-export const registry: NavPage[] = [...homePages, ...poolPages, ...journalPages, ...adminPages, ...volumesPages, ...searchPages];
+export const registry: NavPage[] = [...homePages, ...poolPages, ...poolClaimsPages, ...journalPages, ...adminPages, ...volumesPages, ...searchPages];
 export const groups: NavGroup[] = [adminGroup];
 
 export function allowedRoles(page: NavPage): readonly Role[] | 'all' {
