@@ -134,3 +134,37 @@ test('incremental reindex copies what changed since its cursor', async () => {
   const again = await ob.reindex();
   expect(again.done).toBe(p.done);
 });
+
+test('beyond 10,000 matches both backends say 10,000+; PostgreSQL samples facets and pages by date', async () => {
+  const many = Array.from({ length: 10_050 }, (_, i) => ({
+    docType: 'voucher' as const,
+    sourceId: `m${i}`,
+    unitId: UNIT_A,
+    category: 'voucher' as const,
+    kind: 'bker',
+    title: '银行电子回单',
+    parties: ['示例银行南通分行'],
+    body: '批量代发 工资',
+    amount: `${100 + (i % 500)}.00`,
+    date: `2024-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`,
+    state: 'archived',
+  }));
+  await indexer.upsert(many);
+  await ob.processOutbox(2000);
+  const { PostgresSearchBackend } = await import('../../src/modules/search/postgres.backend');
+  const pgb = new PostgresSearchBackend(repo);
+  for (const b of [pgb, ob]) {
+    const r = await b.search(normalizeQuery({ text: '代发' }), ALL);
+    expect([r.total, r.totalRelation]).toEqual([10000, 'gte']);
+    expect(r.hits).toHaveLength(20);
+    const few = await b.search(normalizeQuery({ text: '代发', filters: { amountMax: '101' } }), ALL);
+    expect([few.total, few.totalRelation]).toEqual([42, 'eq']);
+    expect(few.facets!.kind).toEqual([{ value: 'bker', count: 42 }]);
+  }
+  const p = await pgb.search(normalizeQuery({ text: '代发' }), ALL);
+  expect(p.facetsSampled).toBe(true);
+  expect(p.sortedBy).toBe('date');
+  const next = await pgb.search(normalizeQuery({ text: '代发', cursor: p.nextCursor! }), ALL);
+  expect(next.hits[0].date! <= p.hits[19].date!).toBe(true);
+  expect(next.hits.map((h) => h.id)).not.toContain(p.hits[19].id);
+}, 120_000);
