@@ -8,6 +8,7 @@ import { searchPages } from '../workspaces/search';
 import { volumesPages } from '../workspaces/volumes';
 import { poolPages } from '../workspaces/pool';
 import { journalPages } from '../workspaces/journal';
+import { checksPages } from '../workspaces/checks';
 import { poolClaimsPages } from '../workspaces/pool-claims';
 
 /**
@@ -41,7 +42,7 @@ export interface NavGroup {
   path: string;
 }
 
-export const registry: NavPage[] = [...homePages, ...poolPages, ...poolClaimsPages, ...journalPages, ...adminPages, ...volumesPages, ...searchPages];
+export const registry: NavPage[] = [...homePages, ...poolPages, ...poolClaimsPages, ...journalPages, ...adminPages, ...volumesPages, ...searchPages, ...checksPages];
 export const groups: NavGroup[] = [adminGroup];
 
 export function allowedRoles(page: NavPage): readonly Role[] | 'all' {
