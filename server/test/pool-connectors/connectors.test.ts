@@ -45,7 +45,8 @@ async function unitFiles(connectorId: string) {
 describeSshd('bank SFTP connector against a real sshd', () => {
   beforeAll(async () => {
     sshd = await startSshd();
-    t = await createPoolTestApp();
+    // With background jobs: the schedule test below lets pg-boss run the pull.
+    t = await createPoolTestApp({ jobs: { pollingIntervalSeconds: 0.5, cronMonitorIntervalSeconds: 1, cronWorkerIntervalSeconds: 1, poolSize: 3 } });
     seed = await seedPoolOrg(t);
     ua = await login(t, 'ua');
   }, 120_000);
@@ -161,6 +162,29 @@ describeSshd('bank SFTP connector against a real sshd', () => {
     const runs = await call(t, 'GET', `/api/pool/connectors/${c.json.id}`, { token: ua });
     expect(runs.json.runs.map((r: any) => r.status)).toEqual(['ok', 'ok', 'failed']);
   }, 120_000);
+
+  test('schedule: a due connector is queued by the tick job and pulled by a pg-boss worker', async () => {
+    const dir = folder('scheduled');
+    put(dir, 'S_receipt.ofd', factory.bankReceiptOfd().bytes);
+    const c = await call(t, 'POST', '/api/pool/connectors', {
+      token: ua,
+      body: { unitId: seed.unitA.id, name: '定时拉取', host: '127.0.0.1', port: sshd.port, username: sshd.user, authMethod: 'password', password: sshd.password, remoteDir: dir, filePattern: '*.ofd', scheduleCron: '30 7 * * *' },
+    });
+    expect(c.status).toBe(201);
+    const svc = t.app.get(ConnectorsService);
+    await t.db.updateTable('pool_connector' as never).set({ next_run_at: new Date(Date.now() - 60_000) } as never).where('id' as never, '=', c.json.id as never).execute();
+    expect((await svc.tick()).queued).toBe(1);
+    // Not due any more: the next time is tomorrow's 07:30 (Asia/Shanghai).
+    const after = (await call(t, 'GET', `/api/pool/connectors/${c.json.id}`, { token: ua })).json;
+    expect(new Date(after.nextRunAt).getTime()).toBeGreaterThan(Date.now());
+    expect(new Date(after.nextRunAt).toISOString()).toMatch(/T23:30:00\.000Z$/);
+    let run: any;
+    for (let i = 0; i < 60 && !run; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      run = (await call(t, 'GET', `/api/pool/connectors/${c.json.id}`, { token: ua })).json.runs.find((r: any) => r.status !== 'running');
+    }
+    expect(run).toMatchObject({ trigger: 'schedule', status: 'ok', fetched: 1, outcomes: { created: 1 } });
+  }, 60_000);
 
   test('wrong password: the run fails with the reason, recorded as the last run', async () => {
     const c = await call(t, 'POST', '/api/pool/connectors', {
