@@ -126,7 +126,7 @@ export default function SearchPage() {
           ))}
         </Col>
         <Col xs={24} md={18}>
-          <Card size="small" title={result ? t('search.total', { count: result.total }) : t('app.loading')}>
+          <Card size="small" title={result ? t('search.total', { count: result.totalRelation === 'gte' ? `${result.total.toLocaleString()}+` : result.total }) : t('app.loading')}>
             <List
               loading={loading && !hits.length}
               dataSource={hits}

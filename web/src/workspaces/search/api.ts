@@ -30,7 +30,10 @@ export interface FacetBucket {
 }
 export type FacetKey = 'kind' | 'year' | 'unit' | 'state' | 'category';
 export interface SearchResult {
+  /** Exact up to 10,000; then 10000 with totalRelation 'gte'. */
   total: number;
+  totalRelation: 'eq' | 'gte';
+  facetsSampled?: boolean;
   hits: SearchHit[];
   facets?: Record<FacetKey, FacetBucket[]>;
   nextCursor: string | null;
