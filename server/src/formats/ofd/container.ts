@@ -33,6 +33,10 @@ export function openOfd(bytes: Uint8Array, limits?: ZipLimits): OfdContainer {
 function packageFromZip(zip: ZipArchive): OfdContainer {
   const files = zip.entries.filter((e) => !e.isDirectory).map((e) => e.name);
   const lookup = makeLookup(files);
+  // Inflated entries, kept for the life of the package: the document reader, the data layers and the signature
+  // verifier read the same files (the verifier all protected ones), and inflating is a sixth of a read. Bounded
+  // by the container's total-size limit, which every inflated byte already counts against (zip.read).
+  const inflated = new Map<string, Uint8Array>();
   return {
     warnings: [...zip.warnings],
     duplicates: [...zip.duplicates],
@@ -41,7 +45,9 @@ function packageFromZip(zip: ZipArchive): OfdContainer {
     read(path) {
       const name = lookup(path);
       if (name === undefined) throw new FormatError('missing_entry', 'entry not found in the OFD package', normalisePackagePath(path));
-      return zip.read(name);
+      let data = inflated.get(name);
+      if (data === undefined) inflated.set(name, (data = zip.read(name)));
+      return data;
     },
   };
 }

@@ -178,14 +178,21 @@ export interface LabelledValue {
  * sign takes the number after it. Labels may be printed with spaces between characters.
  */
 export function valuesAfterLabel(lines: TextLine[], label: string | RegExp): LabelledValue[] {
-  const runs = lines.flatMap((l) => l.items);
+  const { runs, squashed: sq, folded: fo, wordy } = prepared(lines);
   const out: LabelledValue[] = [];
-  for (const run of runs) {
-    const t = squashed(run);
-    const f = folded(run);
-    const m = typeof label === 'string' ? matchString(f, label) : matchRegExp(f, label);
+  const wanted = typeof label === 'string' ? foldedLabel(label) : undefined;
+  const re = typeof label === 'string' ? undefined : anchoredOf(label);
+  for (let i = 0; i < runs.length; i++) {
+    const f = fo[i];
+    let m: number | undefined;
+    if (wanted !== undefined) m = f.startsWith(wanted) ? wanted.length : undefined;
+    else {
+      const hit = re!.exec(f);
+      m = hit ? hit[0].length : undefined;
+    }
     if (m === undefined) continue;
-    const rest = t.slice(m).replace(COLON, '');
+    const run = runs[i];
+    const rest = sq[i].slice(m).replace(COLON, '');
     if (rest) {
       out.push({ value: rest, label: run });
       continue;
@@ -193,7 +200,7 @@ export function valuesAfterLabel(lines: TextLine[], label: string | RegExp): Lab
     // Right of the label, not across the page (the other party's column), and not a bracket or a single
     // vertical caption character drawn between columns.
     const right = runs.filter(
-      (r) => r !== run && r.x >= run.xEnd - 3 && r.x > (run.x + run.xEnd) / 2 && r.x - run.xEnd <= 20 && /[\p{L}\p{N}¥￥]/u.test(r.text),
+      (r, j) => r !== run && r.x >= run.xEnd - 3 && r.x > (run.x + run.xEnd) / 2 && r.x - run.xEnd <= 20 && wordy[j],
     );
     const sameLine = right.filter((r) => Math.abs(r.y - run.y) <= Math.max(0.8, 0.3 * Math.min(r.size, run.size)));
     const near = (sameLine.length ? sameLine : right.filter((r) => Math.abs(r.y - run.y) <= Math.max(2, 0.5 * Math.max(r.size, run.size)))).sort((p, q) => p.x - q.x);
@@ -215,18 +222,57 @@ export function valueAfterLabel(lines: TextLine[], label: string | RegExp): stri
   return valuesAfterLabel(lines, label)[0]?.value;
 }
 
-/** `folded` is the run's squashed text after `fold` (same length, so the offset applies to the unfolded text). */
-function matchString(folded: string, label: string): number | undefined {
-  const l = fold(squash(label));
-  return folded.startsWith(l) ? l.length : undefined;
+/**
+ * The runs of `lines` with their squashed and folded texts, computed once per set of lines: a page's label
+ * lookups (~25 of them) all walk the same runs. Re-derived when the lines were changed in between.
+ */
+interface PreparedRuns {
+  runs: PlacedText[];
+  /** Per line, its item count when prepared (a cheap check that the cached runs still describe the lines). */
+  counts: number[];
+  squashed: string[];
+  /** `fold` of the squashed text (same length, so match offsets apply to the squashed text). */
+  folded: string[];
+  /** The run holds a letter, digit or currency sign (a value candidate right of a label). */
+  wordy: boolean[];
+}
+const preparedLines = new WeakMap<TextLine[], PreparedRuns>();
+
+function prepared(lines: TextLine[]): PreparedRuns {
+  const cached = preparedLines.get(lines);
+  if (cached && cached.counts.length === lines.length && cached.counts.every((n, i) => lines[i].items.length === n)) {
+    let k = 0;
+    let same = true;
+    for (const l of lines) for (const it of l.items) if (cached.runs[k++] !== it) same = false;
+    if (same) return cached;
+  }
+  const runs = lines.flatMap((l) => l.items);
+  const p: PreparedRuns = {
+    runs,
+    counts: lines.map((l) => l.items.length),
+    squashed: runs.map(squashed),
+    folded: runs.map(folded),
+    wordy: runs.map((r) => /[\p{L}\p{N}¥￥]/u.test(r.text)),
+  };
+  preparedLines.set(lines, p);
+  return p;
 }
 
-// Labels are a fixed vocabulary, so their anchored forms are compiled once.
+// Labels are a fixed vocabulary, so their folded and anchored forms are computed once.
+const foldedLabels = new Map<string, string>();
+function foldedLabel(label: string): string {
+  let l = foldedLabels.get(label);
+  if (l === undefined) {
+    l = fold(squash(label));
+    if (foldedLabels.size < 1000) foldedLabels.set(label, l);
+  }
+  return l;
+}
+
 const anchored = new Map<RegExp, RegExp>();
 
-function matchRegExp(folded: string, label: RegExp): number | undefined {
+function anchoredOf(label: RegExp): RegExp {
   let re = anchored.get(label);
   if (!re) anchored.set(label, (re = new RegExp(`^(?:${label.source})`, label.flags.replace('g', ''))));
-  const m = re.exec(folded);
-  return m ? m[0].length : undefined;
+  return re;
 }
