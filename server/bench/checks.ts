@@ -8,7 +8,6 @@
  * results), per wall second and per CPU second of this process (the machine is shared).
  */
 import { execFileSync } from 'node:child_process';
-import { ChecksService } from '../src/modules/checks/checks.service';
 import { runChecks } from '../src/modules/checks/engine';
 import { loadVolumeSubject } from '../src/modules/checks/loader';
 import { loadScheme } from '../src/modules/checks/scheme';

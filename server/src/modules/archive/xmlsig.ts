@@ -87,7 +87,7 @@ export function verifyXmlSignature(xml: string, opts: { trustedCertificatePem?: 
     // Malformed XML is a failed verification, not console noise: any parse error ends it.
     const doc = new DOMParser({
       onError: (level: string, message: string) => {
-        if (level !== 'warning') throw new Error(message);
+        throw new Error(`${level}: ${message}`);
       },
     } as any).parseFromString(xml, 'text/xml');
     const sigs = doc.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature');
