@@ -13,6 +13,7 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { createFactory, type GeneratedFile } from '../src/formats/factory';
 import { inspectFile } from '../src/formats/inspect';
@@ -71,6 +72,11 @@ async function main() {
     const cliSeconds = (performance.now() - t0) / 1000;
     const created = run.outcomes.filter((o) => o.outcome === 'created').length;
     if (created !== COUNT) throw new Error(`CLI path: ${created} of ${COUNT} created: ${JSON.stringify(run.outcomes.find((o) => o.outcome !== 'created'))}`);
+    const steps = (
+      await sql<{ step: string; ms: string }>`
+        select s->>'step' as step, round(avg((s->>'ms')::numeric), 1)::text as ms
+        from ingest_item, jsonb_array_elements(steps) s where batch_id = ${batchId} group by 1 order by min((s->>'ms')::numeric) desc`.execute(db)
+    ).rows;
     await ctx.close();
 
     // 3. The issuer API over loopback HTTP.
@@ -113,6 +119,7 @@ async function main() {
     console.log(`readers alone (parse + verify, warm, 1 thread): ${fig.readers} vouchers/s`);
     console.log(`CLI path (in-process pipeline, DB + storage, ${CONCURRENCY} in flight): ${fig.cli} vouchers/s (${COUNT} in ${cliSeconds.toFixed(1)} s)`);
     console.log(`issuer API (signed HTTP, ${CONCURRENCY} in flight): ${fig.api} vouchers/s (${ok} in ${apiSeconds.toFixed(1)} s)`);
+    if (steps.length) console.log(`CLI path, mean ms per step: ${steps.map((r) => `${r.step} ${r.ms}`).join(', ')}`);
     appendResults(fig);
   } finally {
     await db.destroy();

@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Database } from '../../platform/database/schema';
 import { AuditService, type AuditActor } from '../../platform/audit/audit.service';
 import { systemClock, type Clock } from '../../platform/clock/clock';
 import { NotFoundError } from '../../platform/errors/errors';
@@ -54,6 +56,8 @@ export interface RunOptions {
   /** Items in flight at once: reading overlaps with the database and storage round trips. */
   concurrency?: number;
   onItem?: (r: ItemOutcome) => void;
+  /** Items committed per transaction (default 32). */
+  chunkSize?: number;
 }
 
 export function sha256Of(bytes: Uint8Array): string {
@@ -121,27 +125,30 @@ export class IngestService {
   /**
    * Processes the batch's pending items. `load` gives an item's bytes (from memory, a path, the object store);
    * bytes that no longer match the recorded digest are rejected as changed.
+   *
+   * Items go in chunks: a chunk is read (parse, verify, store the originals; `concurrency` at once) while the
+   * previous chunk commits in ONE transaction (dedupe, records, item outcomes, audit entries), so the database's
+   * commit and the audit chain's lock are paid once per chunk, not once per file. A chunk that fails for any
+   * reason but an outage is committed again item by item, so one bad file cannot take others down with it.
    */
   async runBatch(batchId: string, opts: BatchOptions, load: (item: PendingItem) => Promise<Uint8Array>, run: RunOptions = {}): Promise<{ outcomes: ItemOutcome[]; complete: boolean }> {
     const pending = await this.repo.items(batchId, 'pending');
     const outcomes: ItemOutcome[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < pending.length) {
-        const item = pending[next++];
-        let bytes: Uint8Array | undefined;
-        let loadError: string | undefined;
-        try {
-          bytes = await load(item);
-        } catch (e) {
-          loadError = (e as Error).message;
+    const chunkSize = Math.max(1, run.chunkSize ?? 32);
+    let committing: Promise<void> = Promise.resolve();
+    for (let i = 0; i < pending.length; i += chunkSize) {
+      const prepared = await this.prepareChunk(batchId, pending.slice(i, i + chunkSize), load, opts, run.concurrency ?? 4);
+      await committing;
+      committing = this.commitChunk(batchId, prepared, opts).then((rs) => {
+        for (const r of rs) {
+          outcomes.push(r);
+          run.onItem?.(r);
         }
-        const r = await this.processItem(batchId, item, bytes, loadError, opts);
-        outcomes.push(r);
-        run.onItem?.(r);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(run.concurrency ?? 4, pending.length)) }, worker));
+      });
+      // Awaited at the next chunk or below; this only keeps a failure from being reported as unhandled meanwhile.
+      committing.catch(() => undefined);
+    }
+    await committing;
     outcomes.sort((a, b) => a.seq - b.seq);
     const complete = await this.repo.completeBatchIfDone(batchId, this.clock.now());
     return { outcomes, complete };
@@ -174,7 +181,29 @@ export class IngestService {
     }));
   }
 
-  private async processItem(batchId: string, item: PendingItem, bytes: Uint8Array | undefined, loadError: string | undefined, opts: BatchOptions): Promise<ItemOutcome> {
+  private async prepareChunk(batchId: string, items: PendingItem[], load: (item: PendingItem) => Promise<Uint8Array>, opts: BatchOptions, concurrency: number): Promise<Prepared[]> {
+    const out: Prepared[] = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) {
+        const idx = next++;
+        const item = items[idx];
+        let bytes: Uint8Array | undefined;
+        let loadError: string | undefined;
+        try {
+          bytes = await load(item);
+        } catch (e) {
+          loadError = (e as Error).message;
+        }
+        out[idx] = await this.prepare(batchId, item, bytes, loadError, opts);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+    return out;
+  }
+
+  /** The read phase of one item: nothing in the database yet (the original may already be in the object store). */
+  private async prepare(batchId: string, item: PendingItem, bytes: Uint8Array | undefined, loadError: string | undefined, opts: BatchOptions): Promise<Prepared> {
     const ctx: IngestContext = {
       item: { itemId: item.id, batchId, filename: item.filename, sourceRef: item.sourceRef, bytes: bytes ?? new Uint8Array(), sha256: item.sha256 },
       channel: opts.channel,
@@ -191,26 +220,57 @@ export class IngestService {
       try {
         await runPhase(this.steps, 'read', ctx);
       } catch (e) {
+        if (isOutage(e)) throw e;
         // A reader's own failure (a bug or an input it cannot handle) rejects the file with the reason, like a
-        // format error would; nothing has been stored yet.
+        // format error would; nothing is recorded for it.
         stop = e instanceof StopItem ? e : new StopItem('rejected', 'unreadable', `${item.filename}: ${(e as Error).message}`);
       }
     }
-    // Commit phase: dedupe, store, record, index, the item's outcome and the audit entry, all or nothing. An
-    // outage (database connection, storage) leaves the item pending for the next run of the batch; any other
-    // failure rolls the item back and records it as rejected with the reason, so one bad file cannot block a batch.
+    // The bytes are not needed any more: a large batch should not hold every file in memory until commit.
+    (ctx as { item: IngestContext['item'] }).item = { ...ctx.item, bytes: new Uint8Array() };
+    return { item, ctx, stop, readSteps: ctx.steps.length };
+  }
+
+  private async commitChunk(batchId: string, chunk: Prepared[], opts: BatchOptions): Promise<ItemOutcome[]> {
+    if (chunk.length > 1) {
+      try {
+        return await this.repo.transaction(async (trx) => {
+          const out: ItemOutcome[] = [];
+          for (const p of chunk) out.push(await this.commitOne(trx, batchId, p, p.stop, opts));
+          return out;
+        });
+      } catch (e) {
+        if (isOutage(e)) throw e;
+        for (const p of chunk) reset(p);
+      }
+    }
+    const out: ItemOutcome[] = [];
+    for (const p of chunk) out.push(await this.commitAlone(batchId, p, opts));
+    return out;
+  }
+
+  /**
+   * One item in its own transaction. An outage leaves it pending for the next run of the batch; any other failure
+   * rolls it back and records it as rejected with the reason.
+   */
+  private async commitAlone(batchId: string, p: Prepared, opts: BatchOptions): Promise<ItemOutcome> {
     try {
-      return await this.commit(batchId, item, ctx, stop, opts);
+      return await this.repo.transaction((trx) => this.commitOne(trx, batchId, p, p.stop, opts));
     } catch (e) {
       if (isOutage(e)) throw e;
-      ctx.steps.push({ step: 'commit', version: 1, outcome: 'failed', message: (e as Error).message });
-      const failed = new StopItem('rejected', 'record_failed', `${item.filename}: could not be recorded: ${(e as Error).message}`);
-      return this.commit(batchId, item, { ...ctx, voucher: undefined, identity: undefined, stored: undefined, conflictId: undefined, outcome: undefined }, failed, opts);
+      reset(p);
+      p.ctx.steps.push({ step: 'commit', version: 1, outcome: 'failed', message: (e as Error).message });
+      const failed = new StopItem('rejected', 'record_failed', `${p.item.filename}: could not be recorded: ${(e as Error).message}`);
+      p.ctx.voucher = undefined;
+      p.ctx.identity = undefined;
+      return this.repo.transaction((trx) => this.commitOne(trx, batchId, p, failed, opts));
     }
   }
 
-  private commit(batchId: string, item: PendingItem, ctx: IngestContext, stop: StopItem | undefined, opts: BatchOptions): Promise<ItemOutcome> {
-    return this.repo.transaction(async (trx) => {
+  /** Commit phase of one item inside `trx`: dedupe, record, index, the item's outcome and its audit entry. */
+  private async commitOne(trx: Transaction<Database>, batchId: string, p: Prepared, stop: StopItem | undefined, opts: BatchOptions): Promise<ItemOutcome> {
+    const { item, ctx } = p;
+    {
       if (!stop) {
         ctx.trx = trx;
         try {
@@ -266,8 +326,31 @@ export class IngestService {
         errorCode,
         message,
       };
-    });
+    }
   }
+}
+
+interface Prepared {
+  item: PendingItem;
+  ctx: IngestContext;
+  /** Set when the read phase already decided (rejected). */
+  stop?: StopItem;
+  /** Step records of the read phase; a retried commit drops what a rolled-back attempt added. */
+  readSteps: number;
+}
+
+/** Forgets what a rolled-back commit attempt wrote into the context. */
+function reset(p: Prepared): void {
+  const c = p.ctx;
+  c.steps.length = p.readSteps;
+  c.outcome = undefined;
+  c.existing = undefined;
+  c.differences = undefined;
+  c.voucherId = undefined;
+  c.fileId = undefined;
+  c.conflictId = undefined;
+  c.searchText = undefined;
+  c.trx = undefined;
 }
 
 /** Failures worth retrying later rather than rejecting the file: the database or the object store is unreachable. */

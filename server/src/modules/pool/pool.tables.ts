@@ -10,6 +10,8 @@ export interface StepRecord {
   step: string;
   version: number;
   outcome: 'ok' | 'skipped' | 'stopped' | 'failed';
+  /** Wall time of the step in milliseconds (where the time of an ingest goes). */
+  ms?: number;
   message?: string;
 }
 

@@ -105,14 +105,16 @@ export async function runPhase(steps: readonly IngestStep[], phase: IngestStep['
       ctx.steps.push({ step: step.name, version: step.version, outcome: 'skipped' });
       continue;
     }
+    const t0 = performance.now();
+    const ms = () => Math.round((performance.now() - t0) * 10) / 10;
     try {
       const note = await step.run(ctx);
-      ctx.steps.push({ step: step.name, version: step.version, outcome: 'ok', ...(note ? { message: note } : {}) });
+      ctx.steps.push({ step: step.name, version: step.version, outcome: 'ok', ms: ms(), ...(note ? { message: note } : {}) });
     } catch (e) {
       if (e instanceof StopItem) {
-        ctx.steps.push({ step: step.name, version: step.version, outcome: 'stopped', message: `${e.code}: ${e.message}` });
+        ctx.steps.push({ step: step.name, version: step.version, outcome: 'stopped', ms: ms(), message: `${e.code}: ${e.message}` });
       } else {
-        ctx.steps.push({ step: step.name, version: step.version, outcome: 'failed', message: (e as Error).message });
+        ctx.steps.push({ step: step.name, version: step.version, outcome: 'failed', ms: ms(), message: (e as Error).message });
       }
       throw e;
     }

@@ -165,7 +165,7 @@ export class NormaliseStep implements IngestStep {
 }
 
 /**
- * 6. Same bytes → duplicate (nothing new). Same identity → linked (consistent) or conflict (amounts or parties
+ * 7. Same bytes → duplicate (nothing new). Same identity → linked (consistent) or conflict (amounts or parties
  * differ). Runs under transaction-scoped advisory locks on the digest and the identity, so two items carrying
  * the same voucher at the same moment cannot both create it.
  */
@@ -193,14 +193,23 @@ export class DedupeStep implements IngestStep {
   }
 }
 
-/** 7. Keep the received bytes as they are, content-addressed (a stored object without a record is harmless). */
+/**
+ * 6. Keep the received bytes as they are, content-addressed, before the commit: a stored object without a record
+ * is harmless (and reused by the next attempt), and the store's fsyncs then overlap instead of holding database
+ * locks. Content already recorded is not stored again (the commit's dedupe then names the duplicate).
+ */
 export class StoreOriginalStep implements IngestStep {
   readonly name = 'store';
-  readonly version = 1;
-  readonly phase = 'commit';
-  constructor(private readonly storage: ObjectStore) {}
+  readonly version = 2;
+  readonly phase = 'read';
+  constructor(
+    private readonly storage: ObjectStore,
+    private readonly repo: PoolRepository,
+  ) {}
 
   async run(ctx: IngestContext): Promise<string> {
+    const known = await this.repo.fileBySha(this.repo.db, ctx.item.sha256);
+    if (known) return `content already recorded as file ${known.id}: not stored again`;
     const r = await this.storage.put(ctx.item.bytes, { mediaType: ctx.mediaType ?? 'application/octet-stream', filename: safeFilename(ctx.item.filename) });
     if (r.sha256 !== ctx.item.sha256) throw new Error(`stored digest ${r.sha256} differs from the recorded ${ctx.item.sha256}`);
     ctx.stored = { key: r.key, sha256: r.sha256, sm3: r.sm3, size: r.size };
@@ -216,6 +225,7 @@ export class RecordStep implements IngestStep {
   constructor(private readonly repo: PoolRepository) {}
 
   async run(ctx: IngestContext): Promise<string> {
+    if (!ctx.stored) throw new Error(`the original ${ctx.item.sha256} was not stored before recording`);
     return this.repo.recordIngest(ctx.trx!, ctx);
   }
 }
@@ -266,8 +276,8 @@ export function ingestSteps(repo: PoolRepository, storage: ObjectStore): IngestS
     new ParseStep(),
     new VerifyStep(),
     new NormaliseStep(repo),
+    new StoreOriginalStep(storage, repo),
     new DedupeStep(repo),
-    new StoreOriginalStep(storage),
     new RecordStep(repo),
     new IndexStep(repo),
   ];
