@@ -4,6 +4,7 @@ import { verifyAuditChain } from '../../src/platform/audit/audit.service';
 import { OrgService } from '../../src/platform/identity/org.service';
 import { UserService } from '../../src/platform/identity/user.service';
 import { writeZip } from '../../src/formats/zip/write';
+import { qrPng } from '../../src/formats/factory/png';
 import { IngestService, sha256Of, type BatchOptions } from '../../src/modules/pool/ingest.service';
 import { PoolService } from '../../src/modules/pool/pool.service';
 import { INGEST_STEP_NAMES } from './expect';
@@ -171,3 +172,23 @@ test('hostile files are rejected with the reason and leave no voucher or file re
   expect(Number(audit.n)).toBeGreaterThanOrEqual(5);
   expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
 });
+
+test('a photo of the paper invoice (QR) is linked to its electronic voucher; a photo first makes a paper record the electronic file then completes', async () => {
+  const e = await ingestFiles([{ name: 'inv500.xml', bytes: invoiceXbrl({ number: 500 }) }]);
+  const photo = qrPng('01,10,032001900111,00000500,100.00,20261120,12345678901234567890,ABCD,', 6);
+  const p = await ingestFiles([{ name: 'photo.png', bytes: photo }]);
+  expect(p.outcomes[0]).toMatchObject({ outcome: 'linked', voucherId: e.outcomes[0].voucherId });
+  const files = await t.db.selectFrom('voucher_file').select(['role', 'format']).where('voucher_id', '=', e.outcomes[0].voucherId!).execute();
+  expect(files.map((f) => `${f.format}:${f.role}`).sort()).toEqual(['png:paper_photo', 'xbrl:original']);
+  const events = await t.db.selectFrom('voucher_event').select('action').where('voucher_id', '=', e.outcomes[0].voucherId!).orderBy('id').execute();
+  expect(events.map((x) => x.action)).toEqual(['created', 'paper_linked']);
+
+  const first = await ingestFiles([{ name: 'photo-501.png', bytes: qrPng('01,10,032001900111,00000501,100.00,20261120,12345678901234567890,ABCD,', 6) }]);
+  expect(first.outcomes[0].outcome).toBe('created');
+  const paper = await t.db.selectFrom('voucher').select(['carrier', 'total_amount']).where('id', '=', first.outcomes[0].voucherId!).executeTakeFirstOrThrow();
+  expect(paper).toEqual({ carrier: 'paper', total_amount: null });
+  const elec = await ingestFiles([{ name: 'inv501.xml', bytes: invoiceXbrl({ number: 501 }) }]);
+  expect(elec.outcomes[0]).toMatchObject({ outcome: 'linked', voucherId: first.outcomes[0].voucherId });
+  const after = await t.db.selectFrom('voucher').select(['carrier', 'total_amount']).where('id', '=', first.outcomes[0].voucherId!).executeTakeFirstOrThrow();
+  expect(after).toEqual({ carrier: 'electronic', total_amount: '113.00' });
+}, 120_000);
