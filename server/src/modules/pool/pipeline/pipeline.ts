@@ -1,9 +1,10 @@
 /**
  * The ingest pipeline (录入流水线): the one path every channel (issuer API, collection upload, folder CLI, later
  * receivers and bank connectors) takes from received bytes to a pool record. It is an ordered list of small
- * steps with the same hooks (`canRun?`, `run`); the order is data (`INGEST_STEPS`). Steps of the `read` phase
- * are pure work on the bytes; steps of the `commit` phase run inside the item's one database transaction, so an
- * item is either fully recorded (voucher, file, conflict, event, item outcome, audit entry) or not at all.
+ * steps with the same hooks (`canRun?`, `run`); the order is data (`ingestSteps()`). Steps of the `read` phase
+ * work on the bytes (and keep the original in the content-addressed store, harmless without a record); steps of
+ * the `commit` phase run inside one database transaction with the item's outcome and audit entry, so an item is
+ * either fully recorded (voucher, file, conflict, event, item outcome, audit entry) or not at all.
  *
  * A step ends an item early by throwing `StopItem` (duplicate, rejected). Every step that ran, was skipped or
  * stopped the item is recorded with its name and version on the ingest item, so a result can be explained and

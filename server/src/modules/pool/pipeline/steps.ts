@@ -1,6 +1,6 @@
 /**
- * The steps of the ingest pipeline, in order: identify → unpack safely → parse → verify → normalise → dedupe →
- * store original → record → index. Each is small and idempotent: re-running an item after a crash repeats the
+ * The steps of the ingest pipeline, in order: identify → unpack safely → parse → verify → normalise → store
+ * original (content not yet recorded) → dedupe → record → index. Each is small and idempotent: re-running an item after a crash repeats the
  * read steps on the same bytes and finds in the database whatever an earlier attempt committed.
  */
 import { detectFormat } from '../../../formats/detect';
