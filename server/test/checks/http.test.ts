@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createFactory } from '../../src/formats/factory';
 import { OrgService } from '../../src/platform/identity/org.service';
 import { UserService } from '../../src/platform/identity/user.service';
@@ -5,6 +8,19 @@ import { STORAGE } from '../../src/platform/tokens';
 import { call, login } from '../identity/support';
 import { createTestApp, type TestApp } from '../support/app';
 import { createVolume, eicarDatabase, type VolumeFixture } from './fixture';
+
+const root = join(__dirname, '..', '..', '..');
+
+function evarchive(t: TestApp, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(root, 'server', 'bin', 'evarchive.js'), ...args],
+      { cwd: root, env: { ...process.env, DATABASE_URL: t.testDb.url, EVARCHIVE_DATA_DIR: t.config.dataDir, EVARCHIVE_LOG_LEVEL: 'error' }, timeout: 120_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 describe('checks and archive over HTTP', () => {
   let t: TestApp;
@@ -64,4 +80,18 @@ describe('checks and archive over HTTP', () => {
     expect(v.json).toMatchObject({ ok: true, problems: [], stored: { ok: true } });
     expect(v.json.signature.algorithm).toMatch(/sm2-sm3$/);
   });
+
+  it('evarchive check runs the long-term checks on the archived volume, writes the signed report, and report verify accepts it', async () => {
+    const out = join(t.config.dataDir, 'cli-out');
+    const r = await evarchive(t, 'check', '--volume', vol.archivalCode, '--stage', 'BC', '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`四性检测 BC ${vol.archivalCode}: PASS`);
+    const pdf = join(out, `check-report-${vol.archivalCode}-BC.pdf`);
+    expect(r.stdout).toContain(`report: ${pdf}`);
+    expect(existsSync(`${pdf}.sig`)).toBe(true);
+    const v = await evarchive(t, 'report', 'verify', pdf, '--trusted-cert', join(t.config.dataDir, 'keys', 'sm2-signing.crt.pem'));
+    expect(v.stdout).toContain('report signature ok');
+    expect(v.code).toBe(0);
+  }, 300_000);
 });

@@ -14,7 +14,7 @@ import { sm2SigningKey } from '../archive/keys';
 import { signXml } from '../archive/xmlsig';
 import { runChecks, type EngineRun } from './engine';
 import type { CheckEnv } from './functions';
-import { loadArchivedSubject, loadVolumeSubject } from './loader';
+import { findVolume, loadArchivedSubject, loadVolumeSubject } from './loader';
 import { renderReportPdf, renderReportXml } from './report';
 import { signDetached } from './report-signature';
 import { loadScheme, type Stage } from './scheme';
@@ -97,7 +97,9 @@ export class ChecksService {
   /** Checks a volume at a stage: GD/YJ look at the live tables, BC at the archived snapshot. */
   async checkVolume(ref: string, stage: Stage, actor: ActorLike, opts: { schemeId?: string; codes?: string[]; trx?: Transaction<Database> } = {}): Promise<StoredRun> {
     if (stage === 'BC') {
-      const { subject, itemLabels } = await loadArchivedSubject(this.db, ref);
+      // The archived snapshot is keyed by volume id; a 档号 is resolved through the volumes table.
+      const id = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref) ? ref : (await findVolume(this.db, ref)).id;
+      const { subject, itemLabels } = await loadArchivedSubject(this.db, id);
       return this.checkSubject(subject, stage, actor, { ...opts, itemLabels });
     }
     const { subject, itemLabels } = await loadVolumeSubject(this.db, ref);

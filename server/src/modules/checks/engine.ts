@@ -75,7 +75,7 @@ export function summarise(results: CheckResult[]): RunSummary {
 export interface RunOptions {
   /** Only these codes (e.g. the nightly sweep's fixity items). */
   codes?: string[];
-  /** Evaluate items in parallel up to this many check functions at a time (default 1: two busy cores). */
+  /** The clock for startedAt/finishedAt (the service passes its injectable clock). */
   now?: () => Date;
 }
 
