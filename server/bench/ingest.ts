@@ -115,6 +115,8 @@ async function main() {
       readers: readersPerSecond.toFixed(1),
       cli: (COUNT / cliSeconds).toFixed(1),
       api: (ok / apiSeconds).toFixed(1),
+      concurrency: CONCURRENCY,
+      steps: steps.map((r) => `${r.step} ${r.ms}`).join(', '),
     };
     console.log(`readers alone (parse + verify, warm, 1 thread): ${fig.readers} vouchers/s`);
     console.log(`CLI path (in-process pipeline, DB + storage, ${CONCURRENCY} in flight): ${fig.cli} vouchers/s (${COUNT} in ${cliSeconds.toFixed(1)} s)`);
@@ -158,9 +160,9 @@ function appendResults(f: Record<string, string | number>): void {
     '',
     `### ${f.at} UTC — \`npm run bench:ingest\` (Node ${f.node}, ${f.cpu}, load average ${f.load})`,
     '',
-    '| vouchers per path | avg size | readers alone | CLI path | issuer API |',
-    '|---:|---:|---:|---:|---:|',
-    `| ${f.count} | ${f.avgKb} KB | ${f.readers}/s | ${f.cli}/s | ${f.api}/s |`,
+    '| vouchers per path | avg size | in flight | readers alone | CLI path | issuer API | CLI mean ms per step |',
+    '|---:|---:|---:|---:|---:|---:|---|',
+    `| ${f.count} | ${f.avgKb} KB | ${f.concurrency} | ${f.readers}/s | ${f.cli}/s | ${f.api}/s | ${f.steps} |`,
     '',
   );
   if (!existsSync(file)) writeFileSync(file, text);
