@@ -153,7 +153,7 @@ function appendResults(f: Record<string, string | number>): void {
       '',
       '## Ingest',
       '',
-      'Factory-made sealed OFD invoices (`formats/factory`, GB/T 38540 seal over every part, SM2) through the voucher pool\'s one ingest pipeline (`server/src/modules/pool`): identify → unpack → parse → verify → normalise → dedupe → store (local object store: temp file, fsync, link) → record + audit entry, one transaction per voucher. Generation excluded. "readers alone" is `inspectFile` on warm caches in one thread (the ceiling of one core); "CLI path" is what `evarchive ingest` runs, in-process; "issuer API" is signed `POST /api/pool/issuer/vouchers` over loopback. Command: `DATABASE_URL=postgres://… npm run bench:ingest` (`BENCH_INGEST_COUNT`, `BENCH_INGEST_CONCURRENCY`).',
+      'Factory-made sealed OFD invoices (`formats/factory`, GB/T 38540 seal over every part, SM2) through the voucher pool\'s one ingest pipeline (`server/src/modules/pool`): identify → unpack → parse → verify → normalise → store (local object store: temp file, fsync, link) → dedupe → record + an audit entry per voucher, 32 vouchers per transaction. Generation excluded. "readers alone" is `inspectFile` on warm caches in one thread (the ceiling of one core); "CLI path" is what `evarchive ingest` runs, in-process; "issuer API" is signed `POST /api/pool/issuer/vouchers` over loopback. Command: `DATABASE_URL=postgres://… npm run bench:ingest` (`BENCH_INGEST_COUNT`, `BENCH_INGEST_CONCURRENCY`).',
     );
   }
   out.push(
