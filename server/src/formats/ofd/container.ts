@@ -78,7 +78,9 @@ function makeLookup(names: string[]): (path: string) => string | undefined {
   const exact = new Set(names);
   const folded = new Map<string, string>();
   for (const n of names) if (!folded.has(n.toLowerCase())) folded.set(n.toLowerCase(), n);
-  return (path) => {
+  // Readers ask for the same few paths again and again (has, then read; the verifier after the reader).
+  const answers = new Map<string, string | undefined>();
+  const find = (path: string): string | undefined => {
     let p: string;
     try {
       p = normalisePackagePath(path);
@@ -89,6 +91,12 @@ function makeLookup(names: string[]): (path: string) => string | undefined {
     const decoded = percentDecode(p);
     if (decoded !== p && exact.has(decoded)) return decoded;
     return folded.get(p.toLowerCase()) ?? folded.get(decoded.toLowerCase());
+  };
+  return (path) => {
+    if (answers.has(path)) return answers.get(path);
+    const name = find(path);
+    if (answers.size < 4096) answers.set(path, name);
+    return name;
   };
 }
 

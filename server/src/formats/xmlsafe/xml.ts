@@ -74,7 +74,7 @@ export function decodeXmlBytes(bytes: Uint8Array, path?: string): string {
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return decode('utf-16le', bytes.subarray(2), path);
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return decode('utf-16be', bytes.subarray(2), path);
   // The declaration is ASCII in every ASCII-compatible encoding, so peek at it as latin1.
-  const head = Buffer.from(bytes.subarray(0, 200)).toString('latin1');
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(200, bytes.byteLength)).toString('latin1');
   const m = /^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']/.exec(head);
   const declared = m ? m[1].toLowerCase() : 'utf-8';
   let label = declared;
@@ -89,12 +89,18 @@ export function decodeXmlBytes(bytes: Uint8Array, path?: string): string {
   }
 }
 
+// Fatal decoders by label, made once (a TextDecoder is stateless between non-streaming decode calls).
+const decoders = new Map<string, TextDecoder>();
+
 function decode(label: string, bytes: Uint8Array, path?: string): string {
-  let decoder: TextDecoder;
-  try {
-    decoder = new TextDecoder(label, { fatal: true });
-  } catch {
-    throw new RangeError(`unknown encoding ${label}`);
+  let decoder = decoders.get(label);
+  if (!decoder) {
+    try {
+      decoder = new TextDecoder(label, { fatal: true });
+    } catch {
+      throw new RangeError(`unknown encoding ${label}`);
+    }
+    decoders.set(label, decoder);
   }
   try {
     return decoder.decode(bytes);
@@ -114,8 +120,15 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 // XML 1.0 (5th edition) names, generously: anything that is not markup, whitespace or quote. The 5th-edition
 // NameChar table admits CJK and full-width punctuation (U+3001–U+D7FF, U+F900–U+FFFD), which the 光大 custom
 // tags need; being more permissive than the table costs nothing for a reader.
-const NAME = /[^\s<>\/=?!"'&;]+/y;
-const WS = /[ \t\r\n]*/y;
+// (As /[^\s<>\/=?!"'&;]/ and /[ \t\r\n]/, by character code: see readName and skipWs.)
+const NOT_NAME_ASCII = new Uint8Array(128);
+for (const c of ' \t\n\v\f\r<>/=?!"\'&;') NOT_NAME_ASCII[c.charCodeAt(0)] = 1;
+
+/** A code unit of NAME: not markup, not a quote, not whitespace as JavaScript's `\s` defines it. */
+function isNameChar(c: number): boolean {
+  if (c < 0x80) return NOT_NAME_ASCII[c] === 0;
+  return !(c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff);
+}
 
 class Parser {
   private pos = 0;
@@ -187,7 +200,7 @@ class Parser {
       if (++attrCount > this.limits.maxAttributes) throw this.fail('too_large', `more than ${this.limits.maxAttributes} attributes on <${name}>`);
       // Attribute-value normalisation (XML 1.0 §3.3.3): literal whitespace characters become spaces, while
       // character references such as &#10; survive — hence normalise before expanding.
-      el.attrs[an] = this.expand(raw.replace(/[\t\r\n]/g, ' '));
+      el.attrs[an] = this.expand(/[\t\r\n]/.test(raw) ? raw.replace(/[\t\r\n]/g, ' ') : raw);
       this.pos = end + 1;
     }
     // Content
@@ -227,19 +240,25 @@ class Parser {
     return el;
   }
 
+  // readName and skipWs are the parser's innermost loops: character codes instead of the sticky NAME / WS
+  // expressions they implement.
   private readName(what: string): string {
-    NAME.lastIndex = this.pos;
-    const m = NAME.exec(this.s);
-    if (!m) throw this.fail('bad_xml', `expected ${what}`);
-    this.pos += m[0].length;
-    return m[0];
+    const s = this.s;
+    const start = this.pos;
+    let p = start;
+    while (p < s.length && isNameChar(s.charCodeAt(p))) p++;
+    if (p === start) throw this.fail('bad_xml', `expected ${what}`);
+    this.pos = p;
+    return s.slice(start, p);
   }
 
   private skipWs(): boolean {
-    WS.lastIndex = this.pos;
-    const m = WS.exec(this.s)!;
-    this.pos += m[0].length;
-    return m[0].length > 0;
+    const s = this.s;
+    const start = this.pos;
+    let p = start;
+    for (let c = s.charCodeAt(p); c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a; c = s.charCodeAt(++p));
+    this.pos = p;
+    return p > start;
   }
 
   private skipPi(): void {
@@ -332,9 +351,11 @@ export function textAt(el: XmlElement | undefined, ...locals: string[]): string 
 /** Attribute by local name (`Name` matches `Name` and `ofd:Name`); namespace declarations are never matched. */
 export function attr(el: XmlElement | undefined, local: string): string | undefined {
   if (!el) return undefined;
-  if (Object.prototype.hasOwnProperty.call(el.attrs, local)) return el.attrs[local];
-  for (const [k, v] of Object.entries(el.attrs)) {
-    if (!k.startsWith('xmlns') && localName(k) === local) return v;
+  const attrs = el.attrs;
+  if (Object.prototype.hasOwnProperty.call(attrs, local)) return attrs[local];
+  // Only a prefixed name ending in `:local` can match; most lookups here are for absent attributes.
+  for (const k of Object.keys(attrs)) {
+    if (k.length > local.length && k.endsWith(local) && !k.startsWith('xmlns') && localName(k) === local) return attrs[k];
   }
   return undefined;
 }
