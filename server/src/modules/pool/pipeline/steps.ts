@@ -5,6 +5,7 @@
  */
 import { detectFormat } from '../../../formats/detect';
 import { inspectFile } from '../../../formats/inspect';
+import { renderPageWithPdftoppm } from '../../../formats/pdf/render-poppler';
 import { openZip } from '../../../formats/zip/zip';
 import { FormatError } from '../../../formats/errors';
 import type { Voucher } from '../../../formats/voucher';
@@ -68,10 +69,11 @@ export class UnpackStep implements IngestStep {
 /** 3. Read the voucher with the format readers (inspectFile dispatches OFD/PDF/XML/XBRL/JSON/photos). */
 export class ParseStep implements IngestStep {
   readonly name = 'parse';
-  readonly version = 1;
+  readonly version = 2;
   readonly phase = 'read';
   async run(ctx: IngestContext): Promise<string> {
-    const r = await inspectFile(ctx.item.bytes, ctx.item.filename);
+    // v2: PDF pages are rendered (pdftoppm) when a QR code is drawn as vector paths, e.g. air itineraries.
+    const r = await inspectFile(ctx.item.bytes, ctx.item.filename, { renderPdfPage: (pdf, page) => renderPageWithPdftoppm(pdf, page) });
     if (r.errors.length) {
       const first = r.errors[0];
       const m = /^([a-z_]+): (.*)$/s.exec(first);
