@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import { SearchIndexer } from '../../src/modules/search/indexer.service';
 import { OpenSearchBackend, toSource } from '../../src/modules/search/opensearch.backend';
+import { PostgresSearchBackend } from '../../src/modules/search/postgres.backend';
 import { normalizeQuery } from '../../src/modules/search/query';
 import { SearchRepository } from '../../src/modules/search/search.repository';
 import type { SearchScope } from '../../src/modules/search/search.types';
@@ -151,7 +152,6 @@ test('beyond 10,000 matches both backends say 10,000+; PostgreSQL samples facets
   }));
   await indexer.upsert(many);
   await ob.processOutbox(2000);
-  const { PostgresSearchBackend } = await import('../../src/modules/search/postgres.backend');
   const pgb = new PostgresSearchBackend(repo);
   for (const b of [pgb, ob]) {
     const r = await b.search(normalizeQuery({ text: '代发' }), ALL);

@@ -153,13 +153,22 @@ export class OpenSearchBackend implements SearchBackend {
     return `opensearch:${this.alias}:${kind}`;
   }
 
-  /** Creates the first physical index and the alias when neither exists. */
+  /**
+   * Creates the first physical index and the alias when neither exists. The first index has a fixed name, so
+   * processes starting together create one index (the others get resource_already_exists), never two indexes
+   * behind one alias.
+   */
   ensureIndex(): Promise<void> {
     return (this.ensured ??= (async () => {
       const exists = await this.client.indices.existsAlias({ name: this.alias });
       if (exists.body) return;
-      const index = `${this.alias}-${Date.now()}`;
-      await this.client.indices.create({ index, body: { settings: INDEX_SETTINGS, mappings: INDEX_MAPPINGS, aliases: { [this.alias]: {} } } as any });
+      const index = `${this.alias}-0`;
+      try {
+        await this.client.indices.create({ index, body: { settings: INDEX_SETTINGS, mappings: INDEX_MAPPINGS, aliases: { [this.alias]: {} } } as any });
+      } catch (e) {
+        if ((e as { meta?: { body?: { error?: { type?: string } } } }).meta?.body?.error?.type !== 'resource_already_exists_exception') throw e;
+        return;
+      }
       await this.repo.saveIndexState({ name: this.stateName('active'), indexName: index, status: 'active', cursorVersion: '0', done: 0, total: 0 });
     })().catch((e) => {
       this.ensured = undefined;
