@@ -64,16 +64,31 @@ class Writer {
     this.y = A4[1] - MARGIN;
     this.page.drawText(`${this.footer}  第 ${this.pages} 页`, { x: MARGIN, y: 20, size: 7, font: this.font, color: rgb(0.4, 0.4, 0.4) });
   }
+  private readonly advance = new Map<string, number>();
+  /** Width of one character at size 1, measured once: summing them keeps wrapping linear in the text length. */
+  private charWidth(ch: string): number {
+    let w = this.advance.get(ch);
+    if (w === undefined) {
+      w = this.font.widthOfTextAtSize(ch, 1);
+      this.advance.set(ch, w);
+    }
+    return w;
+  }
   /** Splits text into lines that fit `width` at `size` (character-wise: CJK has no spaces). */
   wrap(text: string, size: number, width: number): string[] {
     const lines: string[] = [];
     let line = '';
+    let used = 0;
     for (const ch of [...text.replace(/[\r\n\t]+/g, ' ')]) {
-      const next = line + ch;
-      if (this.font.widthOfTextAtSize(next, size) > width && line) {
+      const w = this.charWidth(ch) * size;
+      if (used + w > width && line) {
         lines.push(line);
         line = ch;
-      } else line = next;
+        used = w;
+      } else {
+        line += ch;
+        used += w;
+      }
     }
     if (line || !lines.length) lines.push(line);
     return lines;
