@@ -61,7 +61,7 @@ test('the same bytes twice: created, then duplicate with nothing new; every step
 
   const item = await t.db.selectFrom('ingest_item').select(['steps', 'sha256']).where('batch_id', '=', first.batchId).executeTakeFirstOrThrow();
   expect((item.steps as any[]).map((s) => [s.step, s.version, s.outcome])).toEqual(
-    INGEST_STEP_NAMES.map((n) => [n, n === 'store' || n === 'parse' ? 2 : 1, n === 'unpack' ? 'skipped' : 'ok']),
+    INGEST_STEP_NAMES.map((n) => [n, n === 'store' || n === 'parse' || n === 'index' ? 2 : 1, n === 'unpack' ? 'skipped' : 'ok']),
   );
   expect(item.sha256).toBe(sha256Of(bytes));
   const v = await t.db.selectFrom('voucher').selectAll().executeTakeFirstOrThrow();
@@ -192,3 +192,11 @@ test('a photo of the paper invoice (QR) is linked to its electronic voucher; a p
   const after = await t.db.selectFrom('voucher').select(['carrier', 'total_amount']).where('id', '=', first.outcomes[0].voucherId!).executeTakeFirstOrThrow();
   expect(after).toEqual({ carrier: 'electronic', total_amount: '113.00' });
 }, 120_000);
+
+test('an ingested voucher is in the archive search index as soon as its item commits', async () => {
+  const r = await ingestFiles([{ name: 'indexed.xml', bytes: invoiceXbrl({ number: 4711 }) }]);
+  const voucherId = r.outcomes[0].voucherId!;
+  const doc = await sql<{ unit_id: string; kind: string; doc_type: string }>`
+    select unit_id, kind, doc_type from search_document where source_id = ${voucherId}`.execute(t.db);
+  expect(doc.rows).toEqual([{ unit_id: unitA.id, kind: 'inv_ord', doc_type: 'voucher' }]);
+});

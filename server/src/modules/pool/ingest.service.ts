@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../platform/database/schema';
@@ -9,6 +9,7 @@ import type { ObjectStore } from '../../platform/storage/object-store';
 import { CLOCK, STORAGE } from '../../platform/tokens';
 import { runPhase, StopItem, type IngestContext, type IngestRouting, type IngestStep } from './pipeline/pipeline';
 import { ingestSteps } from './pipeline/steps';
+import { SearchIndexer } from '../search/indexer.service';
 import { PoolRepository, type NewItem, type PendingItem } from './pool.repository';
 import type { IngestChannel, IngestOutcome } from './pool.tables';
 
@@ -91,8 +92,9 @@ export class IngestService {
     @Inject(STORAGE) private readonly storage: ObjectStore,
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock = systemClock,
+    @Optional() indexer?: SearchIndexer,
   ) {
-    this.steps = ingestSteps(repo, storage);
+    this.steps = ingestSteps(repo, storage, indexer);
   }
 
   /** Records a batch and its items (or finds the open batch of the same source and adds nothing). */

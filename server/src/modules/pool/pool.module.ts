@@ -1,6 +1,7 @@
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { shutdownOcr } from '../../formats/ocr/ocr';
 import { shutdownPdfEngine } from '../../formats/pdf/engine';
+import { SearchModule } from '../search/search.module';
 import { ChannelsService } from './channels.service';
 import { IngestService } from './ingest.service';
 import { PoolController } from './pool.controller';
@@ -12,6 +13,8 @@ import { PoolService } from './pool.service';
  * Exports the services the claims, receiver and connector parts build on.
  */
 @Module({
+  // The index step writes pool records into the archive search index in the same transaction.
+  imports: [SearchModule],
   controllers: [PoolController],
   providers: [PoolRepository, IngestService, PoolService, ChannelsService],
   exports: [PoolRepository, IngestService, PoolService, ChannelsService],

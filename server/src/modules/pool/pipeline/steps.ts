@@ -5,6 +5,10 @@
  */
 import { detectFormat } from '../../../formats/detect';
 import { inspectFile } from '../../../formats/inspect';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../../../platform/database/schema';
+import { SearchIndexer } from '../../search/indexer.service';
+import { projectVoucher, type PoolVoucherRow } from '../../search/projection';
 import { renderPageWithPdftoppm } from '../../../formats/pdf/render-poppler';
 import { openZip } from '../../../formats/zip/zip';
 import { FormatError } from '../../../formats/errors';
@@ -235,21 +239,42 @@ export class RecordStep implements IngestStep {
 /** 9. The text the party/number search looks in, over every reading of the voucher. */
 export class IndexStep implements IngestStep {
   readonly name = 'index';
-  readonly version = 1;
+  // v2: the archive search index (search_document) is updated in the item's transaction as well.
+  readonly version = 2;
   readonly phase = 'commit';
-  constructor(private readonly repo: PoolRepository) {}
+  constructor(
+    private readonly repo: PoolRepository,
+    private readonly indexer?: SearchIndexer,
+  ) {}
 
   async run(ctx: IngestContext): Promise<string> {
+    let text: string;
     if (ctx.outcome === 'created') {
-      ctx.searchText = searchText(ctx.voucher!);
-      await this.repo.setSearchText(ctx.trx!, ctx.voucherId!, ctx.searchText);
-      return `${ctx.searchText.length} characters`;
+      text = ctx.searchText = searchText(ctx.voucher!);
+    } else {
+      // A linked version or a photo may carry numbers or names the first file lacked.
+      text = [...new Set(`${searchText(ctx.existing!.data)} ${searchText(ctx.voucher!)}`.split(' ').filter(Boolean))].join(' ');
     }
-    // A linked version or a photo may carry numbers or names the first file lacked.
-    const merged = [...new Set(`${searchText(ctx.existing!.data)} ${searchText(ctx.voucher!)}`.split(' ').filter(Boolean))].join(' ');
-    await this.repo.setSearchText(ctx.trx!, ctx.voucherId!, merged);
-    return `${merged.length} characters`;
+    await this.repo.setSearchText(ctx.trx!, ctx.voucherId!, text);
+    if (this.indexer) await indexPoolVoucher(ctx.trx!, this.indexer, ctx.voucherId!);
+    return `${text.length} characters`;
   }
+}
+
+/**
+ * Projects the pool record into the archive search index inside the caller's transaction, so a committed
+ * voucher is findable and a rolled-back one never is. A voucher in a personal folder (no unit) is removed.
+ */
+export async function indexPoolVoucher(trx: Transaction<Database>, indexer: SearchIndexer, voucherId: string): Promise<void> {
+  const r = await sql<PoolVoucherRow>`
+    select id, unit_id, kind, invoice_code, invoice_number, issue_date::text as issue_date, total_amount::text as total_amount,
+           seller_name, buyer_name, payer_name, payee_name, bank_serial, state, data
+    from voucher where id = ${voucherId}::uuid`.execute(trx);
+  const row = r.rows[0];
+  if (!row) return;
+  const doc = projectVoucher(row);
+  if (doc) await indexer.upsert([doc], { trx });
+  else await indexer.remove([SearchIndexer.id('voucher', voucherId)], { trx });
 }
 
 /**
@@ -271,7 +296,7 @@ export function safeFilename(name: string): string {
   return (clean || 'voucher').slice(0, 255);
 }
 
-export function ingestSteps(repo: PoolRepository, storage: ObjectStore): IngestStep[] {
+export function ingestSteps(repo: PoolRepository, storage: ObjectStore, indexer?: SearchIndexer): IngestStep[] {
   return [
     new IdentifyStep(),
     new UnpackStep(),
@@ -281,7 +306,7 @@ export function ingestSteps(repo: PoolRepository, storage: ObjectStore): IngestS
     new StoreOriginalStep(storage, repo),
     new DedupeStep(repo),
     new RecordStep(repo),
-    new IndexStep(repo),
+    new IndexStep(repo, indexer),
   ];
 }
 
