@@ -46,7 +46,7 @@ export function serveCommand(program: Command): void {
       try {
         const admin = await ensureFirstAdmin(app.get<Db>(DB));
         if (admin) printFirstAdmin(admin);
-        if (config.demo) await (await import('../../modules/demo/demo')).loadDemoOnStart(app);
+        if (config.demo) await (require('../../modules/demo/demo') as typeof import('../../modules/demo/demo')).loadDemoOnStart(app);
         await app.listen(config.port, config.host);
       } catch (e) {
         // Port taken, database refused the admin: stop what started (jobs, pools, embedded PostgreSQL) before
