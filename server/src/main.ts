@@ -96,7 +96,7 @@ export async function createAppContext(
     return await NestFactory.createApplicationContext(
       AppModule.forRoot({ config, database, ownsDatabase, clock: opts.clock, jobs, modules: opts.modules }),
       // A CLI command's own output is the point; the service log only speaks up for warnings and errors.
-      { logger: opts.logger ?? createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel), abortOnError: false },
+      { logger: opts.logger ?? createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { allToStderr: true }), abortOnError: false },
     );
   } catch (e) {
     if (ownsDatabase) await database.close().catch(() => undefined);

@@ -18,8 +18,16 @@ const WIRING_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolve
 
 /** Console logger at the configured level; at `info` the per-module/per-route start-up lines are left out. */
 export class AppLogger extends ConsoleLogger {
-  constructor(private readonly level: AppConfig['logLevel']) {
+  constructor(
+    private readonly level: AppConfig['logLevel'],
+    /** CLI commands keep stdout for their own output (e.g. `--json` lines), so every log line goes to stderr. */
+    private readonly allToStderr = false,
+  ) {
     super('evarchive', { logLevels: nestLogLevels(level), prefix: 'evarchive' });
+  }
+
+  protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel, writeStreamType?: 'stdout' | 'stderr'): void {
+    super.printMessages(messages, context, logLevel, this.allToStderr ? 'stderr' : writeStreamType);
   }
 
   override log(message: unknown, context?: string): void;
@@ -31,6 +39,6 @@ export class AppLogger extends ConsoleLogger {
   }
 }
 
-export function createLogger(level: AppConfig['logLevel']): AppLogger {
-  return new AppLogger(level);
+export function createLogger(level: AppConfig['logLevel'], opts: { allToStderr?: boolean } = {}): AppLogger {
+  return new AppLogger(level, opts.allToStderr);
 }
