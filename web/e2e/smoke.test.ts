@@ -22,7 +22,8 @@ beforeAll(async () => {
   buildWeb();
   // Two failed logins lock an account, so the lockout message can be seen without many attempts.
   stack = await startStack({
-    env: { EVARCHIVE_MAX_FAILED_LOGINS: '2', EVARCHIVE_LOCKOUT_MINUTES: '15' },
+    // No demo unit: the test counts the users and units it creates itself.
+    env: { EVARCHIVE_DEMO: '0', EVARCHIVE_MAX_FAILED_LOGINS: '2', EVARCHIVE_LOCKOUT_MINUTES: '15' },
     setup: (cli) =>
       cli(['user', 'add', ADMIN.username, '--role', 'system_admin', '--display-name', ADMIN.displayName, '--password', ADMIN.password]),
   });

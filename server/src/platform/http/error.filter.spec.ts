@@ -1,6 +1,7 @@
 import { BadRequestException, HttpException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { ConfigError, ForbiddenError, ValidationError } from '../errors/errors';
 import { toErrorResponse } from './error.filter';
+import { DatabaseError } from 'pg';
 
 describe('toErrorResponse', () => {
   test('an AppError keeps its status, code, message and details', () => {
@@ -51,5 +52,46 @@ describe('toErrorResponse', () => {
       body: { code: 'payload_too_large', message: 'request file too large', details: { reason: 'FST_REQ_FILE_TOO_LARGE' } },
       unexpected: false,
     });
+  });
+});
+
+describe('input rejected by the database or a cut-off stream is a 400, not a 500', () => {
+  function pgError(code: string, message: string, detail?: string) {
+    const e = new DatabaseError(message, message.length, 'error');
+    e.code = code;
+    e.severity = 'ERROR';
+    e.detail = detail;
+    return e;
+  }
+
+  it('a NUL character in text', () => {
+    expect(toErrorResponse(pgError('22021', 'invalid byte sequence for encoding "UTF8": 0x00'))).toEqual({
+      status: 400,
+      body: { code: 'invalid_input', message: 'text contains a NUL (0x00) character, which cannot be stored' },
+      unexpected: false,
+    });
+  });
+
+  it('an impossible date', () => {
+    expect(toErrorResponse(pgError('22008', 'date/time field value out of range: "2024-02-30"')).body).toEqual({
+      code: 'invalid_input',
+      message: 'invalid value: date/time field value out of range: "2024-02-30"',
+    });
+  });
+
+  it('a reference to a row that does not exist', () => {
+    const r = toErrorResponse(pgError('23503', 'insert or update violates foreign key constraint', 'Key (unit_id)=(…) is not present in table "unit".'));
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe('invalid_reference');
+    expect(r.body.message).toContain('is not present in table "unit"');
+  });
+
+  it('a request body that ended early', () => {
+    const e = Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    expect(toErrorResponse(e)).toMatchObject({ status: 400, body: { code: 'bad_request' }, unexpected: false });
+  });
+
+  it('other database errors stay 500 without detail', () => {
+    expect(toErrorResponse(pgError('57014', 'canceling statement due to statement timeout'))).toMatchObject({ status: 500, body: { code: 'internal_error', message: 'internal server error' } });
   });
 });

@@ -30,6 +30,28 @@ function codeFor(status: number): string {
   return CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : `http_${status}`);
 }
 
+/**
+ * Input that reached the database or a stream but is not acceptable there: PostgreSQL data exceptions (class 22:
+ * a NUL character in text, an impossible date such as 2024-02-30, a word too long for a text search), a
+ * reference to a row that does not exist (23503), and a request body cut off mid-way. These are the client's
+ * problem and must be a 400 naming it, not a 500. Nothing is stored: the statement failed inside its transaction.
+ */
+function inputErrorOf(e: unknown): ErrorBody | undefined {
+  const pg = e as { code?: unknown; message?: unknown; detail?: unknown; severity?: unknown };
+  if (typeof pg?.code === 'string' && typeof pg.severity === 'string' && typeof pg.message === 'string') {
+    if (pg.code === '22021' || pg.code === '22P05' || /0x00/.test(pg.message)) {
+      return { code: 'invalid_input', message: 'text contains a NUL (0x00) character, which cannot be stored' };
+    }
+    if (pg.code.startsWith('22')) return { code: 'invalid_input', message: `invalid value: ${pg.message}` };
+    if (pg.code === '23503') return { code: 'invalid_reference', message: `refers to something that does not exist${typeof pg.detail === 'string' ? `: ${pg.detail}` : ''}` };
+  }
+  const s = e as { code?: unknown; message?: unknown };
+  if (s?.code === 'ERR_STREAM_PREMATURE_CLOSE' || s?.message === 'Premature close' || s?.message === 'Unexpected end of form') {
+    return { code: 'bad_request', message: 'the request body ended before it was complete (truncated upload?)' };
+  }
+  return undefined;
+}
+
 /** Turns any thrown value into (status, body). Exported for unit tests and for non-HTTP callers. */
 export function toErrorResponse(e: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
   if (e instanceof AppError) {
@@ -58,6 +80,8 @@ export function toErrorResponse(e: unknown): { status: number; body: ErrorBody; 
     if (typeof f.code === 'string') body.details = { reason: f.code };
     return { status: f.statusCode, body, unexpected: false };
   }
+  const input = inputErrorOf(e);
+  if (input) return { status: HttpStatus.BAD_REQUEST, body: input, unexpected: false };
   return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { code: 'internal_error', message: 'internal server error' }, unexpected: true };
 }
 
