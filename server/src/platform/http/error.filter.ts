@@ -43,6 +43,8 @@ function inputErrorOf(e: unknown): ErrorBody | undefined {
       return { code: 'invalid_input', message: 'text contains a NUL (0x00) character, which cannot be stored' };
     }
     if (pg.code.startsWith('22')) return { code: 'invalid_input', message: `invalid value: ${pg.message}` };
+    // 54000 program_limit_exceeded: e.g. "word is too long to be indexed" from a very long search word.
+    if (pg.code === '54000' && /too long/.test(pg.message)) return { code: 'invalid_input', message: pg.message };
     if (pg.code === '23503') return { code: 'invalid_reference', message: `refers to something that does not exist${typeof pg.detail === 'string' ? `: ${pg.detail}` : ''}` };
   }
   const s = e as { code?: unknown; message?: unknown };
