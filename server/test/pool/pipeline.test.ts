@@ -200,3 +200,17 @@ test('an ingested voucher is in the archive search index as soon as its item com
     select unit_id, kind, doc_type from search_document where source_id = ${voucherId}`.execute(t.db);
   expect(doc.rows).toEqual([{ unit_id: unitA.id, kind: 'inv_ord', doc_type: 'voucher' }]);
 });
+
+test("a voucher held by another unit is refused without revealing that unit's record", async () => {
+  const bytes = invoiceXbrl({ number: 5150 });
+  const a = await ingestFiles([{ name: 'a.xml', bytes }], folder({ unitId: unitA.id }));
+  expect(a.outcomes[0].outcome).toBe('created');
+  const before = await count('voucher_file');
+  const sameFile = await ingestFiles([{ name: 'b.xml', bytes }], folder({ unitId: unitB.id }));
+  expect(sameFile.outcomes).toEqual([expect.objectContaining({ outcome: 'rejected', errorCode: 'held_by_other_unit', voucherId: null })]);
+  expect(JSON.stringify(sameFile.outcomes)).not.toContain(a.outcomes[0].voucherId!);
+  // The same invoice in another form (its JSON twin) is refused the same way, and unit A's record is untouched.
+  const twin = await ingestFiles([{ name: 'b.json', bytes: invoiceJson({ number: 5150 }) }], folder({ unitId: unitB.id }));
+  expect(twin.outcomes).toEqual([expect.objectContaining({ outcome: 'rejected', errorCode: 'held_by_other_unit' })]);
+  expect(await count('voucher_file')).toBe(before);
+});

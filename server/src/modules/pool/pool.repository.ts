@@ -144,6 +144,11 @@ export class PoolRepository {
     return r && { id: r.id, voucherId: r.voucher_id };
   }
 
+  async voucherUnit(trx: Executor, voucherId: string): Promise<string | null> {
+    const r = await trx.selectFrom('voucher').select('unit_id').where('id', '=', voucherId).executeTakeFirst();
+    return r?.unit_id ?? null;
+  }
+
   async voucherByIdentity(trx: Executor, key: string): Promise<IngestContext['existing']> {
     const r = await trx.selectFrom('voucher').select(['id', 'unit_id', 'data', 'carrier', 'owner_user_id']).where('identity_key', '=', key).executeTakeFirst();
     return r && { voucherId: r.id, unitId: r.unit_id, data: r.data as Partial<Voucher>, carrier: r.carrier, ownerUserId: r.owner_user_id };

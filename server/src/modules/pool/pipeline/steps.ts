@@ -185,8 +185,12 @@ export class DedupeStep implements IngestStep {
     const trx = ctx.trx!;
     await this.repo.lockKeys(trx, [`sha256:${ctx.item.sha256}`, ctx.identity!.key]);
     const file = await this.repo.fileBySha(trx, ctx.item.sha256);
-    if (file) throw new StopItem('duplicate', 'duplicate', `same content as file ${file.id} of voucher ${file.voucherId}`, file.voucherId, file.id);
+    if (file) {
+      if (otherUnit(ctx.unitId, await this.repo.voucherUnit(trx, file.voucherId))) throw heldByOtherUnit(ctx);
+      throw new StopItem('duplicate', 'duplicate', `same content as file ${file.id} of voucher ${file.voucherId}`, file.voucherId, file.id);
+    }
     const existing = await this.repo.voucherByIdentity(trx, ctx.identity!.key);
+    if (existing && otherUnit(ctx.unitId, existing.unitId)) throw heldByOtherUnit(ctx);
     if (!existing) {
       ctx.outcome = 'created';
       return 'new identity';
@@ -197,6 +201,19 @@ export class DedupeStep implements IngestStep {
     ctx.outcome = ctx.differences.length ? 'conflict' : 'linked';
     return ctx.differences.length ? `differs in ${ctx.differences.map((d) => d.field).join(', ')}` : `same voucher ${existing.voucherId}`;
   }
+}
+
+/** Both vouchers belong to units, and not the same one. */
+function otherUnit(incoming: string | null | undefined, existing: string | null): boolean {
+  return !!incoming && !!existing && incoming !== existing;
+}
+
+/**
+ * A voucher is reimbursed once, whichever unit presents it; another unit's record is neither shown nor changed
+ * (its id stays hidden from a caller who may not see that unit), so the item is refused with a neutral reason.
+ */
+function heldByOtherUnit(ctx: IngestContext): StopItem {
+  return new StopItem('rejected', 'held_by_other_unit', `${ctx.item.filename}: this voucher is already in another unit's pool; it cannot be added here (ask an administrator if it was sent to the wrong unit)`);
 }
 
 /**
