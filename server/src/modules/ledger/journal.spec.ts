@@ -1,4 +1,4 @@
-import { ImportRejected, journalDigest, parseCsv, parseJournalJson, parseJournalRows } from './journal';
+import { ImportRejected, journalDigest, parseCsv, parseJournalJson, parseJournalRows, parseLedgerFile } from './journal';
 
 const rejected = (f: () => unknown) => {
   try {
@@ -82,5 +82,39 @@ describe('reading journal vouchers', () => {
     const [b] = parseJournalJson({ unit: 'B02', journalVouchers: [{ ...v, summary: 'y' }] }).vouchers;
     expect(journalDigest(a)).not.toBe(journalDigest(b));
     expect(journalDigest(a)).toBe(journalDigest({ ...a, unit: 'other' }));
+  });
+
+  describe('damaged CSV', () => {
+    const enc = (s: string) => new TextEncoder().encode(s);
+    const csv = [head.join(','), '0001,2025-03-05,"报销办公用品,500101,办公费,10.00,,1,', '0001,2025-03-05,报销,1011,额度,,10.00,1,'].join('\n');
+
+    it('names the row, column and line of a quote that never closes', () => {
+      expect(rejected(() => parseCsv(enc(csv)))).toEqual([
+        { row: 2, column: '摘要', problem: 'unclosed quote: the quoted cell at row 2, column 3 (line 2) has no closing " before the end of the file' },
+      ]);
+      // A quoted cell spanning lines is fine; the row number counts records, the line number lines.
+      const multi = [head.join(','), '0001,2025-03-05,"第一行\r\n第二行",500101,办公费,10.00,,1,', '0002,2025-03-05,x,1011,额度,,"10.00'].join('\r\n');
+      expect(rejected(() => parseCsv(enc(multi)))).toEqual([
+        { row: 3, column: '贷方金额', problem: 'unclosed quote: the quoted cell at row 3, column 7 (line 4) has no closing " before the end of the file' },
+      ]);
+    });
+
+    it('names the row and column of a NUL byte', () => {
+      const bytes = enc(csv.replace('"报销办公用品', '报销办公用品').replace('1011', '10\u000011'));
+      expect(rejected(() => parseCsv(bytes))).toEqual([{ row: 3, column: '科目编码', problem: 'NUL byte at row 3, column 4 (line 3): the file is damaged or not CSV text' }]);
+    });
+
+    it('refuses binary data and UTF-16 without a byte-order mark as not CSV text, and reads UTF-16 with one', async () => {
+      const pdfish = new Uint8Array(600).map((_, i) => (i % 3 === 0 ? 0 : 0x41 + (i % 26)));
+      const [e] = rejected(() => parseCsv(pdfish));
+      expect(e.row).toBe(0);
+      expect(e.problem).toMatch(/^not a CSV text file: 200 NUL bytes in its first 600 bytes \(binary data, or UTF-16 text without a byte-order mark\)/);
+      const utf16 = Buffer.from('凭证号,日期\r\n0001,2025-03-05', 'utf16le');
+      expect(rejected(() => parseCsv(new Uint8Array(utf16)))[0].problem).toMatch(/^not a CSV text file/);
+      const withBom = new Uint8Array(Buffer.concat([Buffer.from([0xff, 0xfe]), utf16]));
+      expect(parseCsv(withBom)).toEqual([['凭证号', '日期'], ['0001', '2025-03-05']]);
+      // Through the file reader the same problem arrives as an import rejection, nothing parsed.
+      await expect(parseLedgerFile(enc(csv), 'march.csv')).rejects.toMatchObject({ errors: [{ row: 2, column: '摘要' }] });
+    });
   });
 });

@@ -388,8 +388,20 @@ export function parseJournalRows(rows: string[][], defaults: { unit?: string } =
   return { vouchers: out.map((x) => x.v), rows: out.map((x) => x.row) };
 }
 
-/** RFC 4180 CSV (quotes, doubled quotes, CRLF), UTF-8 with or without BOM, or GB18030 when not UTF-8. */
-export function parseCsv(bytes: Uint8Array): string[][] {
+/** Share of NUL bytes (in the first 4 KiB) above which a file is binary (or UTF-16 without BOM), not CSV text. */
+const BINARY_NUL_SHARE = 0.05;
+
+/** Decodes CSV bytes: UTF-16 with a BOM, UTF-8 with or without BOM, or GB18030 when not UTF-8; refuses binary data. */
+function decodeCsv(bytes: Uint8Array): string {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)))
+    return new TextDecoder(bytes[0] === 0xff ? 'utf-16le' : 'utf-16be').decode(bytes.subarray(2));
+  const head = bytes.subarray(0, 4096);
+  let nuls = 0;
+  for (const b of head) if (b === 0) nuls++;
+  if (head.length > 0 && nuls / head.length > BINARY_NUL_SHARE)
+    throw new ImportRejected([
+      { row: 0, column: '', problem: `not a CSV text file: ${nuls} NUL bytes in its first ${head.length} bytes (binary data, or UTF-16 text without a byte-order mark); export the ledger as UTF-8 CSV, Excel (.xlsx) or JSON` },
+    ]);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -397,31 +409,63 @@ export function parseCsv(bytes: Uint8Array): string[][] {
     // Chinese accounting software still exports GBK/GB18030 by default.
     text = new TextDecoder('gb18030').decode(bytes);
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * RFC 4180 CSV (quotes, doubled quotes, CRLF), UTF-8 with or without BOM, UTF-16 with BOM, or GB18030 when not
+ * UTF-8. Rows are numbered as records (the header is row 1), columns from 1 and named by the header when known.
+ * A quote that never closes and a NUL character are refused with where they are: either would otherwise swallow
+ * or corrupt the rest of the file silently.
+ */
+export function parseCsv(bytes: Uint8Array): string[][] {
+  const text = decodeCsv(bytes);
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
   let quoted = false;
+  let line = 1;
+  let quoteLine = 0;
+  const where = (r: number, c: number) => {
+    const name = rows[0]?.[c]?.trim();
+    return { row: r, column: name && r > 1 ? name : `column ${c + 1}` };
+  };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
+    if (ch === '\0') {
+      const at = where(rows.length + 1, row.length);
+      throw new ImportRejected([{ ...at, problem: `NUL byte at row ${at.row}, column ${row.length + 1} (line ${line}): the file is damaged or not CSV text` }]);
+    }
     if (quoted) {
       if (ch === '"') {
         if (text[i + 1] === '"') {
           cell += '"';
           i++;
         } else quoted = false;
-      } else cell += ch;
-    } else if (ch === '"' && cell === '') quoted = true;
-    else if (ch === ',') {
+      } else {
+        if (ch === '\n' || (ch === '\r' && text[i + 1] !== '\n')) line++;
+        cell += ch;
+      }
+    } else if (ch === '"' && cell === '') {
+      quoted = true;
+      quoteLine = line;
+    } else if (ch === ',') {
       row.push(cell);
       cell = '';
     } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && text[i + 1] === '\n') i++;
+      line++;
       row.push(cell);
       rows.push(row);
       row = [];
       cell = '';
     } else cell += ch;
+  }
+  if (quoted) {
+    const at = where(rows.length + 1, row.length);
+    throw new ImportRejected([
+      { ...at, problem: `unclosed quote: the quoted cell at row ${at.row}, column ${row.length + 1} (line ${quoteLine}) has no closing " before the end of the file` },
+    ]);
   }
   if (cell !== '' || row.length) {
     row.push(cell);
