@@ -39,6 +39,33 @@ describe('LocalObjectStore on disk', () => {
     expect(readdirSync(join(root, '.tmp'))).toEqual([]);
   });
 
+  test('putMany: a batch stored with shared fsyncs reads back byte for byte, in order, write-once, read-only, no temp left', async () => {
+    const root = newRoot();
+    const store = await LocalObjectStore.open({ root });
+    const earlier = await store.put(Buffer.from('already here'), { mediaType: 'text/plain' });
+    const r = await store.putMany([
+      { content: Buffer.from('first'), options: { mediaType: 'application/ofd', filename: 'a.ofd' } },
+      { content: Buffer.from('already here'), options: { mediaType: 'text/plain' } },
+      { content: Buffer.from('first'), options: { mediaType: 'application/ofd', filename: 'again.ofd' } },
+      { content: Buffer.from('second'), options: { mediaType: 'application/pdf' } },
+    ]);
+    expect(r.map((x) => [x.size, x.created])).toEqual([
+      [5, true],
+      [12, false],
+      [5, false],
+      [6, true],
+    ]);
+    expect(r[1].key).toBe(earlier.key);
+    expect(r[0].key).toBe(r[2].key);
+    expect(r[0].sha256).toBe('a7937b64b8caa58f03721bb6bacf5c78cb235febe0e70b1b84cd99541461a08e');
+    expect((await store.get(r[3].key, { verify: true })).toString()).toBe('second');
+    const info = await store.stat(r[0].key);
+    expect(info).toMatchObject({ mediaType: 'application/ofd', filename: 'a.ofd', sm3: r[0].sm3, size: 5 });
+    expect(statSync(store.pathOf(r[3].key)).mode & 0o777).toBe(0o444);
+    expect(readdirSync(join(root, '.tmp'))).toEqual([]);
+    expect(await store.putMany([])).toEqual([]);
+  });
+
   test('a source stream that fails mid-way stores nothing and leaves no temp file', async () => {
     const root = newRoot();
     const store = await LocalObjectStore.open({ root });

@@ -83,6 +83,13 @@ export interface ObjectStore {
    * a caller that crashed after storing can safely retry.
    */
   putNamed(key: string, content: Uint8Array | Readable, options: PutOptions): Promise<PutResult>;
+  /**
+   * Store several originals under their content keys; the results are in the order given. Every object is
+   * durable when the promise resolves (a caller may then record the keys), but the store may share the cost of
+   * that across the batch (the local folder fsyncs all files, then all folders, once per batch, instead of one
+   * file after the other). On failure nothing may be recorded: some objects may be stored, which is harmless.
+   */
+  putMany(items: readonly { content: Uint8Array; options: PutOptions }[]): Promise<PutResult[]>;
   /** The whole object in memory; use `getStream` for anything large. */
   get(key: string, options?: GetOptions): Promise<Buffer>;
   /**
@@ -124,6 +131,25 @@ export class StorageError extends AppError {
   constructor(message: string, details?: Record<string, unknown>) {
     super('storage_failed', message, 503, details);
   }
+}
+
+/** `putMany` for stores whose single PUT is already as cheap as it gets: a few at a time, in order. */
+export function putEach(store: ObjectStore, items: readonly { content: Uint8Array; options: PutOptions }[], inFlight = 4): Promise<PutResult[]> {
+  return mapLimit(items, inFlight, (it) => store.put(it.content, it.options));
+}
+
+/** `fn` over `items`, at most `limit` at once; results in the order of `items`. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 export function writeOnceConflict(key: string): ConflictError {

@@ -11,6 +11,7 @@ import { DigestAccumulator, digestingStream, digestsOf, type Digests } from './d
 import {
   contentKey,
   IntegrityError,
+  putEach,
   sha256OfKey,
   StorageError,
   validateKey,
@@ -181,6 +182,11 @@ export class S3ObjectStore implements ObjectStore {
   async put(content: Uint8Array | Readable, options: PutOptions): Promise<PutResult> {
     validatePutOptions(options);
     return this.store(undefined, content, options);
+  }
+
+  /** Each S3 PUT is durable when it returns; there is nothing to share across a batch but the round trips. */
+  putMany(items: readonly { content: Uint8Array; options: PutOptions }[]): Promise<PutResult[]> {
+    return putEach(this, items);
   }
 
   async putNamed(key: string, content: Uint8Array | Readable, options: PutOptions): Promise<PutResult> {
