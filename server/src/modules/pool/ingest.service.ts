@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../../platform/clock/clock';
 import { NotFoundError } from '../../platform/errors/errors';
 import type { ObjectStore } from '../../platform/storage/object-store';
 import { CLOCK, STORAGE } from '../../platform/tokens';
-import { runPhase, StopItem, type IngestContext, type IngestRouting, type IngestStep } from './pipeline/pipeline';
+import { runChunkPhase, runPhase, StopItem, type IngestContext, type IngestRouting, type IngestStep } from './pipeline/pipeline';
 import { ingestSteps } from './pipeline/steps';
 import { SearchIndexer } from '../search/indexer.service';
 import { PoolRepository, type NewItem, type PendingItem } from './pool.repository';
@@ -59,6 +59,8 @@ export interface RunOptions {
   onItem?: (r: ItemOutcome) => void;
   /** Items committed per transaction (default 32). */
   chunkSize?: number;
+  /** A chunk is closed early once its files reach this many bytes (default 64 MB): they are held until stored. */
+  chunkBytes?: number;
 }
 
 export function sha256Of(bytes: Uint8Array): string {
@@ -136,10 +138,10 @@ export class IngestService {
   async runBatch(batchId: string, opts: BatchOptions, load: (item: PendingItem) => Promise<Uint8Array>, run: RunOptions = {}): Promise<{ outcomes: ItemOutcome[]; complete: boolean }> {
     const pending = await this.repo.items(batchId, 'pending');
     const outcomes: ItemOutcome[] = [];
-    const chunkSize = Math.max(1, run.chunkSize ?? 32);
     let committing: Promise<void> = Promise.resolve();
-    for (let i = 0; i < pending.length; i += chunkSize) {
-      const prepared = await this.prepareChunk(batchId, pending.slice(i, i + chunkSize), load, opts, run.concurrency ?? 4);
+    for (const chunk of chunks(pending, Math.max(1, run.chunkSize ?? 32), run.chunkBytes ?? 64 * 1024 * 1024)) {
+      const prepared = await this.prepareChunk(batchId, chunk, load, opts, run.concurrency ?? 4);
+      await this.storeChunk(prepared);
       await committing;
       committing = this.commitChunk(batchId, prepared, opts).then((rs) => {
         for (const r of rs) {
@@ -228,9 +230,24 @@ export class IngestService {
         stop = e instanceof StopItem ? e : new StopItem('rejected', 'unreadable', `${item.filename}: ${(e as Error).message}`);
       }
     }
-    // The bytes are not needed any more: a large batch should not hold every file in memory until commit.
-    (ctx as { item: IngestContext['item'] }).item = { ...ctx.item, bytes: new Uint8Array() };
     return { item, ctx, stop, readSteps: ctx.steps.length };
+  }
+
+  /**
+   * The store phase of a chunk: the originals of the items still going, together (one look-up, one round of
+   * fsyncs), durable before the commit that records them. An outage (or any failure of the whole store) is
+   * thrown: the chunk's items stay pending for the next run.
+   */
+  private async storeChunk(chunk: Prepared[]): Promise<void> {
+    const going = chunk.filter((p) => !p.stop);
+    const failed = going.length ? await runChunkPhase(this.steps, going.map((p) => p.ctx)) : new Map();
+    for (const p of chunk) {
+      const e = failed.get(p.ctx);
+      if (e) p.stop = e instanceof StopItem ? e : new StopItem('rejected', 'store_failed', `${p.item.filename}: ${e.message}`);
+      p.readSteps = p.ctx.steps.length;
+      // The bytes are not needed any more: a large batch should not hold every file in memory until commit.
+      (p.ctx as { item: IngestContext['item'] }).item = { ...p.ctx.item, bytes: new Uint8Array() };
+    }
   }
 
   private async commitChunk(batchId: string, chunk: Prepared[], opts: BatchOptions): Promise<ItemOutcome[]> {
@@ -339,6 +356,22 @@ interface Prepared {
   stop?: StopItem;
   /** Step records of the read phase; a retried commit drops what a rolled-back attempt added. */
   readSteps: number;
+}
+
+/** Consecutive items, at most `count` of them and (but for a single large one) at most `bytes` together. */
+function* chunks(items: PendingItem[], count: number, bytes: number): Generator<PendingItem[]> {
+  let cur: PendingItem[] = [];
+  let size = 0;
+  for (const it of items) {
+    if (cur.length && (cur.length >= count || size + it.size > bytes)) {
+      yield cur;
+      cur = [];
+      size = 0;
+    }
+    cur.push(it);
+    size += it.size;
+  }
+  if (cur.length) yield cur;
 }
 
 /** Forgets what a rolled-back commit attempt wrote into the context. */

@@ -2,9 +2,11 @@
  * The ingest pipeline (录入流水线): the one path every channel (issuer API, collection upload, folder CLI, later
  * receivers and bank connectors) takes from received bytes to a pool record. It is an ordered list of small
  * steps with the same hooks (`canRun?`, `run`); the order is data (`ingestSteps()`). Steps of the `read` phase
- * work on the bytes (and keep the original in the content-addressed store, harmless without a record); steps of
- * the `commit` phase run inside one database transaction with the item's outcome and audit entry, so an item is
- * either fully recorded (voucher, file, conflict, event, item outcome, audit entry) or not at all.
+ * work on one item's bytes; steps of the `store` phase run once over a chunk of items (`runMany`: the originals
+ * go to the content-addressed store together, durable before the commit that records them, harmless without a
+ * record); steps of the `commit` phase run inside one database transaction with the item's outcome and audit
+ * entry, so an item is either fully recorded (voucher, file, conflict, event, item outcome, audit entry) or not
+ * at all.
  *
  * A step ends an item early by throwing `StopItem` (duplicate, rejected). Every step that ran, was skipped or
  * stopped the item is recorded with its name and version on the ingest item, so a result can be explained and
@@ -91,11 +93,57 @@ export interface IngestStep {
   readonly name: string;
   /** Bumped whenever the step's behaviour changes, so items processed by an older version can be found. */
   readonly version: number;
-  readonly phase: 'read' | 'commit';
+  readonly phase: 'read' | 'store' | 'commit';
   /** false: the step does not apply to this item (recorded as skipped). Default: always runs. */
   canRun?(ctx: IngestContext): boolean;
   /** Does its part; returns a short note for the item's step record, or throws StopItem. */
   run(ctx: IngestContext): Promise<string | void> | string | void;
+  /**
+   * `store` phase: the step over a whole chunk at once, one answer per item in order (a note, or the item's own
+   * StopItem / error). A thrown error (an outage) fails the chunk, whose items then stay pending.
+   */
+  runMany?(ctxs: IngestContext[]): Promise<(string | void | Error)[]>;
+}
+
+/**
+ * Runs the `store` phase over a chunk: each step once over the items it applies to, each item's record with
+ * its share of the step's wall time. Items whose step answered with an error leave the phase with it (returned
+ * per item: StopItem or the error); the others go on to the commit.
+ */
+export async function runChunkPhase(steps: readonly IngestStep[], ctxs: IngestContext[]): Promise<Map<IngestContext, Error>> {
+  const failed = new Map<IngestContext, Error>();
+  for (const step of steps) {
+    if (step.phase !== 'store') continue;
+    const todo: IngestContext[] = [];
+    for (const ctx of ctxs) {
+      if (failed.has(ctx)) continue;
+      if (step.canRun && !step.canRun(ctx)) ctx.steps.push({ step: step.name, version: step.version, outcome: 'skipped' });
+      else todo.push(ctx);
+    }
+    if (!todo.length) continue;
+    const t0 = performance.now();
+    const answers = step.runMany
+      ? await step.runMany(todo)
+      : await Promise.all(
+          todo.map((c) =>
+            Promise.resolve()
+              .then(() => step.run(c))
+              .catch((e: unknown) => {
+                if (e instanceof StopItem) return e;
+                throw e;
+              }),
+          ),
+        );
+    const ms = Math.round(((performance.now() - t0) / todo.length) * 10) / 10;
+    todo.forEach((ctx, i) => {
+      const a = answers[i];
+      if (a instanceof StopItem) ctx.steps.push({ step: step.name, version: step.version, outcome: 'stopped', ms, message: `${a.code}: ${a.message}` });
+      else if (a instanceof Error) ctx.steps.push({ step: step.name, version: step.version, outcome: 'failed', ms, message: a.message });
+      else ctx.steps.push({ step: step.name, version: step.version, outcome: 'ok', ms, ...(a ? { message: a } : {}) });
+      if (a instanceof Error) failed.set(ctx, a);
+    });
+  }
+  return failed;
 }
 
 /** Runs the steps of one phase in order, recording each; a StopItem or any other error ends the phase. */

@@ -218,25 +218,38 @@ function heldByOtherUnit(ctx: IngestContext): StopItem {
 
 /**
  * 6. Keep the received bytes as they are, content-addressed, before the commit: a stored object without a record
- * is harmless (and reused by the next attempt), and the store's fsyncs then overlap instead of holding database
- * locks. Content already recorded is not stored again (the commit's dedupe then names the duplicate).
+ * is harmless (and reused by the next attempt). Runs once per chunk: content already recorded is looked up in one
+ * query and not stored again (the commit's dedupe then names the duplicate); the rest goes to the store in one
+ * `putMany`, whose fsyncs are shared by the chunk and done before the commit that records the keys.
  */
 export class StoreOriginalStep implements IngestStep {
   readonly name = 'store';
-  readonly version = 2;
-  readonly phase = 'read';
+  // v3: once per chunk (one look-up, one batch of fsyncs) instead of once per item.
+  readonly version = 3;
+  readonly phase = 'store';
   constructor(
     private readonly storage: ObjectStore,
     private readonly repo: PoolRepository,
   ) {}
 
-  async run(ctx: IngestContext): Promise<string> {
-    const known = await this.repo.fileBySha(this.repo.db, ctx.item.sha256);
-    if (known) return `content already recorded as file ${known.id}: not stored again`;
-    const r = await this.storage.put(ctx.item.bytes, { mediaType: ctx.mediaType ?? 'application/octet-stream', filename: safeFilename(ctx.item.filename) });
-    if (r.sha256 !== ctx.item.sha256) throw new Error(`stored digest ${r.sha256} differs from the recorded ${ctx.item.sha256}`);
-    ctx.stored = { key: r.key, sha256: r.sha256, sm3: r.sm3, size: r.size };
-    return r.created ? r.key : `${r.key} (already stored)`;
+  run(): never {
+    throw new Error('the store step runs per chunk (runMany)');
+  }
+
+  async runMany(ctxs: IngestContext[]): Promise<(string | Error)[]> {
+    const shas = [...new Set(ctxs.map((c) => c.item.sha256))];
+    const known = new Map((await this.repo.db.selectFrom('voucher_file').select(['id', 'sha256']).where('sha256', 'in', shas).execute()).map((r) => [r.sha256, r.id]));
+    const todo = ctxs.filter((c) => !known.has(c.item.sha256));
+    const stored = await this.storage.putMany(todo.map((c) => ({ content: c.item.bytes, options: { mediaType: c.mediaType ?? 'application/octet-stream', filename: safeFilename(c.item.filename) } })));
+    const byCtx = new Map(todo.map((c, i) => [c, stored[i]]));
+    return ctxs.map((ctx) => {
+      const fileId = known.get(ctx.item.sha256);
+      if (fileId) return `content already recorded as file ${fileId}: not stored again`;
+      const r = byCtx.get(ctx)!;
+      if (r.sha256 !== ctx.item.sha256) return new Error(`stored digest ${r.sha256} differs from the recorded ${ctx.item.sha256}`);
+      ctx.stored = { key: r.key, sha256: r.sha256, sm3: r.sm3, size: r.size };
+      return `${r.created ? r.key : `${r.key} (already stored)`}; one of ${todo.length} stored together`;
+    });
   }
 }
 
