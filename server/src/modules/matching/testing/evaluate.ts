@@ -2,8 +2,17 @@
  * Scores a match result against ground truth: auto-link precision, recall of auto + suggested links, and the
  * same per hard case, so a rule change that trades one case for another shows.
  */
-import type { MatchResult } from '../engine/types';
+import { journalToMatch, statementLinesToMatch, voucherToMatch } from '../adapters';
+import type { MatchJournal, MatchResult, MatchVoucher } from '../engine/types';
 import type { GeneratedMonth } from './month-generator';
+
+/** The month as the engine sees it, through the adapters the service uses (statements become their lines). */
+export function toMatchInputs(month: Pick<GeneratedMonth, 'journals' | 'vouchers'>): { journals: MatchJournal[]; vouchers: MatchVoucher[] } {
+  return {
+    journals: month.journals.map((j) => journalToMatch(j.id, j.voucher)),
+    vouchers: month.vouchers.flatMap((v) => (v.voucher.kind === 'bkrs' ? statementLinesToMatch(v.id, v.voucher) : [voucherToMatch(v.id, v.voucher, { reimbursementId: v.reimbursementId })])),
+  };
+}
 
 export interface Evaluation {
   truth: number;
@@ -18,7 +27,7 @@ export interface Evaluation {
   wrongAuto: { journalId: string; voucherId: string; ruleId: string }[];
 }
 
-export function evaluateMatch(month: GeneratedMonth, result: MatchResult): Evaluation {
+export function evaluateMatch(month: Pick<GeneratedMonth, 'truth'>, result: MatchResult): Evaluation {
   const truth = new Map(month.truth.map((t) => [`${t.journalId}|${t.voucherId}`, t.case]));
   const found = new Map(result.links.map((l) => [`${l.journalId}|${l.voucherId}`, l]));
   let auto = 0;

@@ -1,17 +1,24 @@
 /**
  * A realistic month of one budget unit's bookkeeping, seeded, with the ground-truth links: journal vouchers
- * (记账凭证) booking invoices, travel tickets, non-tax payments and bank receipts, plus the hard cases at
- * rates seen in practice — several invoices in one journal voucher, one invoice paid in parts, red invoices,
- * mistyped numbers, nothing cited, same amount on the same day — and records on either side with no partner.
+ * (记账凭证) booking invoices, travel tickets, fiscal receipts, non-tax payment forms, bank receipts and bank
+ * statement lines, plus the hard cases at rates seen in practice — several invoices in one journal voucher, one
+ * invoice paid in parts, red invoices, mistyped numbers, nothing cited, same amount on the same day — and records
+ * on either side with no partner. Journal vouchers cite what they book the way real ledgers do: invoice numbers
+ * in the summary, the 发票号 column or the attachment list, 缴款码 in the summary, bank serial numbers, the
+ * counterparty's account on the bank entry, the reimbursement document's number.
  *
- * Vouchers are generated as Voucher-shaped records (the factory builds sealed files, far too slow for 10⁵+
- * items, and only the fields matching reads matter here). Names are the factory's obviously synthetic parties.
+ * The original vouchers come from a `VoucherMaker` (voucher-makers.ts): the synthetic factory (files parsed by the
+ * real readers, and the factory's model for the bulk) for the ground-truth test, minimal records for the
+ * benchmark. Real vouchers (the corpus) can be added: each gets a journal voucher citing it by its key.
  */
 import { Prng } from '../../../formats/factory/prng';
 import { syntheticCompany, type Company } from '../../../formats/factory/parties';
-import { fromFen } from '../../../formats/kinds/money';
-import type { Voucher, VoucherKind } from '../../../formats/voucher';
+import type { GeneratedFile } from '../../../formats/factory';
+import { fromFen, toFen } from '../../../formats/kinds/money';
+import { VOUCHER_KIND_NAMES, type Voucher } from '../../../formats/voucher';
 import type { JournalEntry, JournalVoucher } from '../../ledger/journal';
+import type { StatementLineView } from '../adapters';
+import type { InvoiceKind, VoucherMaker } from './voucher-makers';
 
 export type CaseName =
   | 'single-invoice'
@@ -23,13 +30,17 @@ export type CaseName =
   | 'nothing-cited'
   | 'same-amount-same-day'
   | 'travel-reimbursement'
+  | 'fiscal-receipt'
   | 'non-tax-income'
   | 'bank-receipt'
+  | 'bank-statement'
   | 'no-original'
-  | 'unbooked-voucher';
+  | 'unbooked-voucher'
+  | 'treasury-voucher'
+  | 'corpus-voucher';
 
 /** Share of business events per case; the rest of the month is the common case. */
-export const CASE_RATES: Record<Exclude<CaseName, 'single-invoice'>, number> = {
+export const CASE_RATES: Record<Exclude<CaseName, 'single-invoice' | 'corpus-voucher'>, number> = {
   'invoice-in-attachments': 0.08,
   'several-invoices': 0.1,
   'split-payment': 0.04,
@@ -37,30 +48,53 @@ export const CASE_RATES: Record<Exclude<CaseName, 'single-invoice'>, number> = {
   'typo-number': 0.03,
   'nothing-cited': 0.04,
   'same-amount-same-day': 0.015,
-  'travel-reimbursement': 0.08,
-  'non-tax-income': 0.08,
-  'bank-receipt': 0.08,
+  'travel-reimbursement': 0.07,
+  'fiscal-receipt': 0.02,
+  'non-tax-income': 0.07,
+  'bank-receipt': 0.07,
+  'bank-statement': 0.008,
   'no-original': 0.1,
   'unbooked-voucher': 0.04,
+  // 国库集中支付凭证: no matching rule covers them yet, so they must stay unlinked.
+  'treasury-voucher': 0.01,
 };
+
+/** Where a voucher of the month came from: a factory file parsed by the readers, the factory's model, a record, the corpus. */
+export type VoucherOrigin = 'file' | 'model' | 'record' | 'corpus';
+
+export interface MonthVoucher {
+  id: string;
+  voucher: Voucher;
+  reimbursementId?: string;
+  case: CaseName;
+  origin: VoucherOrigin;
+  /** The file a file-backed voucher was written as (bytes dropped once parsed), or the corpus file's name. */
+  file?: GeneratedFile | { name: string };
+}
 
 export interface GeneratedMonth {
   period: string;
   journals: { id: string; voucher: JournalVoucher; case: CaseName }[];
-  vouchers: { id: string; voucher: Voucher; reimbursementId?: string; case: CaseName }[];
-  /** Ground truth: which journal voucher books which original voucher. */
+  vouchers: MonthVoucher[];
+  /** Ground truth: which journal voucher books which original voucher (`<id>#<line>` for a statement line). */
   truth: { journalId: string; voucherId: string; case: CaseName }[];
   cases: Partial<Record<CaseName, number>>;
+  /** Real vouchers that got no journal voucher, with why (no key a rule joins on). */
+  corpusSkipped: { name: string; kind: string; why: string }[];
 }
 
 export interface MonthOptions {
+  /** Makes the original vouchers (factoryMaker for tests, recordMaker for the benchmark). */
+  maker: VoucherMaker;
   seed?: string;
   /** YYYY-MM */
   period?: string;
-  /** At least this many journal vouchers. */
+  /** At least this many journal vouchers (before the corpus ones). */
   journals?: number;
   /** Prefix for ids (several months or units in one run). */
   idPrefix?: string;
+  /** Real vouchers (parsed corpus files), each booked by one journal voucher citing its key. */
+  corpus?: { name: string; voucher: Voucher }[];
 }
 
 const EXPENSES: [code: string, name: string, items: string[]][] = [
@@ -78,6 +112,11 @@ const PAYING = [
   ['1011', '零余额账户用款额度'],
   ['100201', '银行存款-基本户'],
 ] as const;
+const BANK = ['100201', '银行存款-基本户'] as const;
+const INVOICE_KINDS_BY_SHARE: InvoiceKind[] = ['einv_ord', 'einv_ord', 'einv_spcl', 'inv_ord', 'inv_spcl'];
+const INVOICE_LIKE = new Set(['inv_ord', 'inv_spcl', 'einv_ord', 'einv_spcl', 'rai', 'atr', 'efi', 'other']);
+
+const fen = (v: Voucher) => (v.totalAmount !== undefined ? toFen(v.totalAmount) : 0n);
 
 class Builder {
   readonly rng: Prng;
@@ -90,11 +129,9 @@ class Builder {
   private readonly y: number;
   private readonly m: number;
 
-  constructor(
-    readonly opts: Required<MonthOptions>,
-  ) {
+  constructor(readonly opts: Required<Omit<MonthOptions, 'corpus'>>) {
     this.rng = new Prng(opts.seed);
-    this.out = { period: opts.period, journals: [], vouchers: [], truth: [], cases: {} };
+    this.out = { period: opts.period, journals: [], vouchers: [], truth: [], cases: {}, corpusSkipped: [] };
     const parties = this.rng.fork('parties');
     this.companies = Array.from({ length: 400 }, () => syntheticCompany(parties));
     [this.y, this.m] = opts.period.split('-').map(Number);
@@ -131,49 +168,46 @@ class Builder {
     return this.rng.pick(this.companies);
   }
 
-  invoice(c: CaseName, amount: bigint, issueDate: string, seller = this.company(), kind?: VoucherKind): { id: string; v: Voucher } {
-    const k = kind ?? this.rng.pick<VoucherKind>(['einv_ord', 'einv_ord', 'einv_spcl', 'inv_ord', 'inv_spcl']);
-    const number = k.startsWith('einv') ? this.unique(() => `${String(this.y).slice(2)}${this.rng.digits(18)}`) : this.unique(() => this.rng.digits(8, true));
-    const tax = (amount * 6n) / 106n;
-    const v: Voucher = {
-      kind: k,
-      invoiceCode: k.startsWith('inv') ? `0${this.rng.digits(11)}` : undefined,
-      invoiceNumber: number,
-      issueDate,
-      amountExTax: fromFen(amount - tax),
-      taxAmount: fromFen(tax),
-      totalAmount: fromFen(amount),
-      currency: 'CNY',
-      sellerName: seller.name,
-      sellerTaxId: seller.taxId,
-      buyerName: '示例市财政局测试预算单位',
-      lineItems: [{ name: '*现代服务*服务费', amount: fromFen(amount - tax), taxAmount: fromFen(tax) }],
-      extra: {},
-      sources: {},
-      signatures: [],
-      signatureVerdict: 'valid',
-      warnings: [],
-    };
-    return this.addVoucher(c, v);
+  invoice(c: CaseName, issueDate: string, seller = this.company(), more: { kind?: InvoiceKind; totalFen?: bigint; red?: boolean; reverses?: string } = {}): { id: string; v: Voucher } {
+    const kind = more.kind ?? this.rng.pick(INVOICE_KINDS_BY_SHARE);
+    return this.add(c, this.opts.maker.invoice({ kind, issueDate, seller, totalFen: more.totalFen, red: more.red, reverses: more.reverses }));
   }
 
-  addVoucher(c: CaseName, v: Voucher, reimbursementId?: string): { id: string; v: Voucher } {
+  add(c: CaseName, made: { voucher: Voucher; file?: GeneratedFile }, reimbursementId?: string): { id: string; v: Voucher } {
     const id = `${this.opts.idPrefix}v${++this.vseq}`;
-    this.out.vouchers.push({ id, voucher: v, reimbursementId, case: c });
-    return { id, v };
+    const origin: VoucherOrigin = made.file ? 'file' : this.opts.maker.label === 'factory' ? 'model' : 'record';
+    this.out.vouchers.push({ id, voucher: made.voucher, reimbursementId, case: c, origin, file: made.file });
+    return { id, v: made.voucher };
   }
 
-  journal(c: CaseName, day: number, summary: string, entries: Omit<JournalEntry, 'line'>[], refs: Partial<JournalVoucher['references']> = {}, attachments = 0): string {
+  private keys?: Set<string>;
+  /** Numbers of the generated vouchers (a real voucher carrying one of them would make the truth ambiguous). */
+  generatedKeys(): Set<string> {
+    if (!this.keys) {
+      this.keys = new Set();
+      for (const { voucher: v } of this.out.vouchers)
+        for (const k of [v.invoiceNumber, v.bankSerialNumber, v.extra?.paymentCode]) if (typeof k === 'string') this.keys.add(k);
+    }
+    return this.keys;
+  }
+
+  addCorpus(name: string, v: Voucher): string {
+    const id = `${this.opts.idPrefix}c${++this.vseq}`;
+    this.out.vouchers.push({ id, voucher: v, case: 'corpus-voucher', origin: 'corpus', file: { name } });
+    return id;
+  }
+
+  journal(c: CaseName, day: number | string, summary: string, entries: Omit<JournalEntry, 'line'>[], refs: Partial<JournalVoucher['references']> = {}, attachments = 0): string {
     const id = `${this.opts.idPrefix}j${++this.seq}`;
     const number = String(this.seq).padStart(4, '0');
-    const debit = entries.reduce((s, e) => s + BigInt(e.debit.replace('.', '')), 0n);
+    const debit = entries.reduce((s, e) => s + toFen(e.debit), 0n);
     this.out.journals.push({
       id,
       case: c,
       voucher: {
         number,
         voucherType: '记',
-        date: this.date(day),
+        date: typeof day === 'string' ? day : this.date(day),
         period: this.opts.period,
         summary,
         entries: entries.map((e, i) => ({ ...e, line: i + 1 })),
@@ -203,55 +237,59 @@ class Builder {
     ];
   }
 
+  /** Income on the bank account (non-tax revenue collected). */
+  income(amount: bigint, payer?: string): Omit<JournalEntry, 'line'>[] {
+    return [
+      { accountCode: BANK[0], accountName: BANK[1], debit: fromFen(amount), credit: '0.00', counterparty: payer },
+      { accountCode: '2103', accountName: '应缴财政款', debit: '0.00', credit: fromFen(amount) },
+    ];
+  }
+
+  /** A payment out of the bank account to a counterparty whose account the bank entry records. */
+  bankPayment(amount: bigint, payee: string | undefined, account: string | undefined): Omit<JournalEntry, 'line'>[] {
+    return [
+      { accountCode: '2302', accountName: '应付账款', debit: fromFen(amount), credit: '0.00', counterparty: payee },
+      { accountCode: BANK[0], accountName: BANK[1], debit: '0.00', credit: fromFen(amount), counterparty: payee, counterpartyAccount: account },
+    ];
+  }
+
   item(account: (typeof EXPENSES)[number]): string {
     return this.rng.pick(account[2]);
   }
-}
 
-/** Generates the month; the same options always give the same month. */
-export function generateMonth(options: MonthOptions = {}): GeneratedMonth {
-  const opts: Required<MonthOptions> = { seed: 'month', period: '2025-03', journals: 5000, idPrefix: '', ...options };
-  const b = new Builder(opts);
-  const rng = b.rng;
-  const cases = Object.entries(CASE_RATES) as [CaseName, number][];
-  while (b.out.journals.length < opts.journals) {
-    let r = rng.u32() / 0x1_0000_0000;
-    let c: CaseName = 'single-invoice';
-    for (const [name, rate] of cases) {
-      if (r < rate) {
-        c = name;
-        break;
-      }
-      r -= rate;
-    }
-    const day = b.dayInMonth();
+  /** One business event of case `c` on `day`: its vouchers, its journal voucher(s) and their true links. */
+  event(c: Exclude<CaseName, 'corpus-voucher'>, day: number): void {
+    const b = this;
+    const rng = this.rng;
+    const period = this.opts.period;
     switch (c) {
       case 'single-invoice':
       case 'invoice-in-attachments': {
         const acc = rng.pick(EXPENSES);
         const seller = b.company();
-        const inv = b.invoice(c, b.amount(), b.before(day), seller);
+        const inv = b.invoice(c, b.before(day), seller);
         const item = b.item(acc);
         const j =
           c === 'single-invoice'
-            ? b.journal(c, day, `报销${item} 发票号${inv.v.invoiceNumber}`, b.expense(BigInt(inv.v.totalAmount!.replace('.', '')), seller.name, acc), {}, 1)
-            : b.journal(c, day, `支付${seller.name}${item}款`, b.expense(BigInt(inv.v.totalAmount!.replace('.', '')), seller.name, acc), { attachments: [`发票_${inv.v.invoiceNumber}.ofd`] }, 1);
+            ? b.journal(c, day, `报销${item} 发票号${inv.v.invoiceNumber}`, b.expense(fen(inv.v), seller.name, acc), {}, 1)
+            : b.journal(c, day, `支付${seller.name}${item}款`, b.expense(fen(inv.v), seller.name, acc), { attachments: [`发票_${inv.v.invoiceNumber}.ofd`] }, 1);
         b.link(c, j, inv.id);
         break;
       }
       case 'several-invoices': {
         const n = rng.int(2, 6);
         const acc = rng.pick(EXPENSES);
-        const invs = Array.from({ length: n }, () => b.invoice(c, b.amount() / 4n + 100n, b.before(day)));
-        const total = invs.reduce((s, x) => s + BigInt(x.v.totalAmount!.replace('.', '')), 0n);
+        const invs = Array.from({ length: n }, () => b.invoice(c, b.before(day)));
+        const total = invs.reduce((s, x) => s + fen(x.v), 0n);
+        // The 发票号 column of the ledger export lists every invoice of the voucher.
         const j = b.journal(c, day, `报销${b.item(acc)}等${n}张发票`, b.expense(total, undefined, acc), { invoiceNumbers: invs.map((x) => x.v.invoiceNumber!) }, n);
         for (const x of invs) b.link(c, j, x.id);
         break;
       }
       case 'split-payment': {
-        const total = b.amount() + 100_000n;
         const seller = b.company();
-        const inv = b.invoice(c, total, b.before(Math.min(day, 10), 10), seller);
+        const inv = b.invoice(c, b.before(Math.min(day, 10), 10), seller, { totalFen: b.amount() + 100_000n });
+        const total = fen(inv.v);
         const parts = rng.int(2, 3);
         let left = total;
         for (let p = 0; p < parts; p++) {
@@ -263,29 +301,30 @@ export function generateMonth(options: MonthOptions = {}): GeneratedMonth {
         break;
       }
       case 'red-invoice': {
+        // A purchase returned: the blue invoice, then the red one reversing it exactly, each booked.
         const seller = b.company();
-        const amt = b.amount();
-        const orig = b.invoice(c, amt, b.before(day, 5), seller);
+        const kind = rng.pick(INVOICE_KINDS_BY_SHARE);
+        const orig = b.invoice(c, b.before(day, 5), seller, { kind, totalFen: b.amount() });
+        const amt = fen(orig.v);
         const j1 = b.journal(c, day, `报销办公用品 发票号${orig.v.invoiceNumber}`, b.expense(amt, seller.name), {}, 1);
         b.link(c, j1, orig.id);
-        const red = b.invoice(c, -amt, b.date(Math.min(day + rng.int(1, 10), 28)), seller, orig.v.kind);
-        red.v.extra.originalInvoiceNumber = orig.v.invoiceNumber;
-        const j2 = b.journal(c, Math.min(day + rng.int(10, 20), 28), `冲销退货 红字发票${red.v.invoiceNumber} 原发票${orig.v.invoiceNumber}`, b.expense(-amt, seller.name), {}, 1);
+        const red = b.invoice(c, b.date(Math.min(day + rng.int(1, 10), 28)), seller, { kind, totalFen: amt, red: true, reverses: orig.v.invoiceNumber });
+        const j2 = b.journal(c, Math.min(day + rng.int(10, 20), 28), `冲销退货 红字发票${red.v.invoiceNumber} 原发票${orig.v.invoiceNumber}`, b.expense(fen(red.v), seller.name), {}, 1);
         b.link(c, j2, red.id);
         break;
       }
       case 'typo-number': {
         const seller = b.company();
-        const inv = b.invoice(c, b.amount(), b.before(day), seller);
+        const inv = b.invoice(c, b.before(day), seller);
         const typo = mistype(rng, inv.v.invoiceNumber!);
-        const j = b.journal(c, day, `报销会议费 发票号${typo}`, b.expense(BigInt(inv.v.totalAmount!.replace('.', '')), seller.name), {}, 1);
+        const j = b.journal(c, day, `报销会议费 发票号${typo}`, b.expense(fen(inv.v), seller.name), {}, 1);
         b.link(c, j, inv.id);
         break;
       }
       case 'nothing-cited': {
         const seller = b.company();
-        const inv = b.invoice(c, b.amount(), b.date(Math.max(1, day - rng.int(0, 20))), seller);
-        const j = b.journal(c, day, `支付${seller.name}服务费`, b.expense(BigInt(inv.v.totalAmount!.replace('.', '')), seller.name), {}, 1);
+        const inv = b.invoice(c, b.date(Math.max(1, day - rng.int(0, 20))), seller);
+        const j = b.journal(c, day, `支付${seller.name}服务费`, b.expense(fen(inv.v), seller.name), {}, 1);
         b.link(c, j, inv.id);
         break;
       }
@@ -295,94 +334,63 @@ export function generateMonth(options: MonthOptions = {}): GeneratedMonth {
         const issued = b.date(Math.max(1, day - 2));
         for (let k = 0; k < 2; k++) {
           const seller = b.company();
-          const inv = b.invoice(c, amt, issued, seller);
-          const j = b.journal(c, day, `支付${seller.name}服务费`, b.expense(amt, seller.name), {}, 1);
+          const inv = b.invoice(c, issued, seller, { totalFen: amt });
+          const j = b.journal(c, day, `支付${seller.name}服务费`, b.expense(fen(inv.v), seller.name), {}, 1);
           b.link(c, j, inv.id);
         }
         break;
       }
       case 'travel-reimbursement': {
-        const rid = b.unique(() => `BX${opts.period.replace('-', '')}${rng.digits(6)}`);
+        // Tickets claimed on a reimbursement document (报销单) whose number the journal voucher cites.
+        const rid = b.unique(() => `BX${period.replace('-', '')}${rng.digits(6)}`);
         const n = rng.int(1, 4);
-        const tickets = Array.from({ length: n }, (_, k) => {
-          const kind: VoucherKind = rng.chance(0.6) ? 'rai' : 'atr';
-          const fare = BigInt(rng.int(50, 2500)) * 100n + (rng.chance(0.3) ? 50n : 0n);
-          return b.invoice(c, fare, b.before(day, 20), k === 0 ? b.company() : b.company(), kind);
+        const tickets = Array.from({ length: n }, () => {
+          const kind = rng.chance(0.6) ? 'rai' : 'atr';
+          return b.add(c, b.opts.maker.data(kind, { issueDate: b.before(day, 20), totalFen: kind === 'rai' ? BigInt(rng.int(50, 2500)) * 100n + (rng.chance(0.3) ? 50n : 0n) : undefined }), rid);
         });
-        for (const t of tickets) t.v.sellerName = t.v.kind === 'rai' ? '中国铁路示例局集团有限公司' : '示例航空股份有限公司';
-        // The tickets were added last: tag them with the reimbursement document that claimed them.
-        for (let k = b.out.vouchers.length - n; k < b.out.vouchers.length; k++) b.out.vouchers[k].reimbursementId = rid;
-        const total = tickets.reduce((s, x) => s + BigInt(x.v.totalAmount!.replace('.', '')), 0n);
+        const total = tickets.reduce((s, x) => s + fen(x.v), 0n);
         const j = b.journal(c, day, `报销差旅费 报销单${rid}`, b.expense(total, undefined, [TRAVEL[0], TRAVEL[1], []]), { reimbursementIds: [rid] }, n);
         for (const t of tickets) b.link(c, j, t.id);
         break;
       }
+      case 'fiscal-receipt': {
+        // 财政电子票据 for a fee paid to an agency (training, exams), its number in the summary.
+        const r = b.add(c, b.opts.maker.data('efi', { issueDate: b.before(day, 15) }));
+        const j = b.journal(c, day, `缴纳${r.v.sellerName ?? ''}培训费 票据号码${r.v.invoiceNumber}`, b.expense(fen(r.v), r.v.sellerName, EXPENSES[6]), {}, 1);
+        b.link(c, j, r.id);
+        break;
+      }
       case 'non-tax-income': {
-        const code = b.unique(() => `${opts.period.slice(0, 4)}${rng.digits(16)}`);
-        const amt = b.amount();
-        const payer = b.company();
-        const v: Voucher = {
-          kind: 'ntrev',
-          invoiceNumber: b.unique(() => rng.digits(10, true)),
-          issueDate: b.date(Math.max(1, day - rng.int(0, 5))),
-          totalAmount: fromFen(amt),
-          payerName: payer.name,
-          payeeName: '示例市财政局非税收入汇缴结算户',
-          lineItems: [{ name: '行政事业性收费', amount: fromFen(amt) }],
-          extra: { paymentCode: code },
-          sources: {},
-          signatures: [],
-          signatureVerdict: 'unsupported',
-          warnings: [],
-        };
-        const x = b.addVoucher(c, v);
-        const j = b.journal(
-          c,
-          day,
-          `收到${payer.name}非税收入 缴款码${code}`,
-          [
-            { accountCode: '100201', accountName: '银行存款-基本户', debit: fromFen(amt), credit: '0.00', counterparty: payer.name },
-            { accountCode: '2103', accountName: '应缴财政款', debit: '0.00', credit: fromFen(amt) },
-          ],
-          {},
-          1,
-        );
+        const x = b.add(c, b.opts.maker.data('ntrev', { issueDate: b.date(Math.max(1, day - rng.int(0, 5))) }));
+        const code = x.v.extra.paymentCode as string;
+        const j = b.journal(c, day, `收到${x.v.payerName ?? ''}非税收入 缴款码${code}`, b.income(fen(x.v), x.v.payerName), {}, 1);
         b.link(c, j, x.id);
         break;
       }
       case 'bank-receipt': {
-        const serial = b.unique(() => `HX${opts.period.replace('-', '')}${rng.digits(10)}`);
-        const amt = b.amount();
-        const payee = b.company();
-        const v: Voucher = {
-          kind: 'bker',
-          issueDate: b.date(day),
-          totalAmount: fromFen(amt),
-          bankSerialNumber: serial,
-          payerName: '示例市财政局测试预算单位',
-          payerAccount: '6222000000000000001',
-          payeeName: payee.name,
-          payeeAccount: payee.account,
-          lineItems: [],
-          extra: { creditOrDebit: '借' },
-          sources: {},
-          signatures: [],
-          signatureVerdict: 'valid',
-          warnings: [],
-        };
-        const x = b.addVoucher(c, v);
-        const j = b.journal(
-          c,
-          day,
-          `支付${payee.name}货款`,
-          [
-            { accountCode: '2302', accountName: '应付账款', debit: fromFen(amt), credit: '0.00', counterparty: payee.name },
-            { accountCode: '100201', accountName: '银行存款-基本户', debit: '0.00', credit: fromFen(amt), counterpartyAccount: payee.account },
-          ],
-          { bankSerials: [serial] },
-          1,
-        );
+        const x = b.add(c, b.opts.maker.data('bker', { issueDate: b.date(day), totalFen: b.amount() }));
+        // The 银行流水号 column, and the payee's account on the bank entry.
+        const j = b.journal(c, day, `支付${x.v.payeeName ?? ''}货款`, b.bankPayment(fen(x.v), x.v.payeeName, x.v.payeeAccount), { bankSerials: [x.v.bankSerialNumber!] }, 1);
         b.link(c, j, x.id);
+        break;
+      }
+      case 'bank-statement': {
+        // The month's 银行电子对账单: each line is one movement on the bank account, booked by its own journal voucher.
+        const x = b.add(c, b.opts.maker.data('bkrs', { issueDate: b.date(b.days) }));
+        const lines = (x.v.extra.statementLines as StatementLineView[] | undefined) ?? [];
+        lines.forEach((l, i) => {
+          const amt = toFen(l.amount!);
+          const cited = rng.chance(0.5) && l.serialNumber ? { bankSerials: [l.serialNumber] } : {};
+          const entries: Omit<JournalEntry, 'line'>[] =
+            l.creditOrDebit === '贷'
+              ? [
+                  { accountCode: BANK[0], accountName: BANK[1], debit: fromFen(amt), credit: '0.00', counterparty: l.counterpartyName, counterpartyAccount: l.counterpartyAccount },
+                  { accountCode: '1218', accountName: '其他应收款', debit: '0.00', credit: fromFen(amt), counterparty: l.counterpartyName },
+                ]
+              : b.bankPayment(amt, l.counterpartyName, l.counterpartyAccount);
+          const j = b.journal(c, l.bookkeepingDate!, l.creditOrDebit === '贷' ? `收到${l.counterpartyName}往来款` : `支付${l.counterpartyName}款项`, entries, cited, 1);
+          b.link(c, j, `${x.id}#${i}`);
+        });
         break;
       }
       case 'no-original': {
@@ -398,13 +406,82 @@ export function generateMonth(options: MonthOptions = {}): GeneratedMonth {
         ]);
         break;
       }
-      case 'unbooked-voucher': {
-        // Received but not booked yet this month: stays unmatched.
-        b.invoice(c, b.amount(), b.date(day));
+      case 'unbooked-voucher':
+      case 'treasury-voucher': {
+        // Received but not booked this month (or of a kind no rule links yet): stays unmatched.
+        if (c === 'unbooked-voucher') b.invoice(c, b.date(day));
+        else b.add(c, b.opts.maker.data('ctp', { issueDate: b.date(day), totalFen: b.amount() }));
         b.out.cases[c] = (b.out.cases[c] ?? 0) + 1;
         break;
       }
     }
+  }
+
+  /**
+   * A real voucher booked this month by a journal voucher citing it the way ledgers do: invoices and tickets by
+   * number (summary or attachment list), non-tax forms by 缴款码, bank receipts by serial and payee account.
+   * Real files are often years old: the date condition fails for them and the key and amount must carry the link.
+   */
+  corpusEvent(name: string, v: Voucher): void {
+    const code = typeof v.extra?.paymentCode === 'string' ? (v.extra.paymentCode as string) : undefined;
+    const skip = (why: string): void => {
+      this.out.corpusSkipped.push({ name, kind: v.kind, why });
+    };
+    if (v.totalAmount === undefined) return skip('no total amount: a ledger could not book it from this file');
+    const keys = [v.invoiceNumber, v.bankSerialNumber, code].filter((k): k is string => !!k);
+    if (keys.some((k) => this.generatedKeys().has(k))) return skip('its number is also a generated voucher\'s');
+    const amount = fen(v);
+    const day = this.dayInMonth();
+    const party = v.sellerName ?? v.payeeName ?? v.payerName;
+    const kindName = VOUCHER_KIND_NAMES[v.kind] ?? v.kind;
+    let journal: string;
+    if (INVOICE_LIKE.has(v.kind) && v.invoiceNumber) {
+      const id = this.addCorpus(name, v);
+      journal = this.rng.chance(0.5)
+        ? this.journal('corpus-voucher', day, `报销${kindName} 发票号${v.invoiceNumber}`, this.expense(amount, party), {}, 1)
+        : this.journal('corpus-voucher', day, `支付${party ?? ''}款项`, this.expense(amount, party), { attachments: [`${kindName}_${v.invoiceNumber}.pdf`] }, 1);
+      this.link('corpus-voucher', journal, id);
+    } else if (v.kind === 'ntrev' && code) {
+      const id = this.addCorpus(name, v);
+      journal = this.journal('corpus-voucher', day, `收到${v.payerName ?? ''}非税收入 缴款码${code}`, this.income(amount, v.payerName), {}, 1);
+      this.link('corpus-voucher', journal, id);
+    } else if (v.kind === 'bker' && v.bankSerialNumber) {
+      const id = this.addCorpus(name, v);
+      journal = this.journal('corpus-voucher', day, `支付${v.payeeName ?? ''}款项`, this.bankPayment(amount, v.payeeName, v.payeeAccount), { bankSerials: [v.bankSerialNumber] }, 1);
+      this.link('corpus-voucher', journal, id);
+    } else if (INVOICE_LIKE.has(v.kind) || v.kind === 'ntrev' || v.kind === 'bker') skip(`no ${v.kind === 'ntrev' ? '缴款码' : v.kind === 'bker' ? 'bank serial number' : 'invoice number'} to cite`);
+    else skip(`no matching rule covers kind ${v.kind}`);
+  }
+}
+
+/** Generates the month; the same options (and maker seed) always give the same month. */
+export function generateMonth(options: MonthOptions): GeneratedMonth {
+  const opts = { seed: 'month', period: '2025-03', journals: 5000, idPrefix: '', ...options };
+  const b = new Builder(opts);
+  const rng = b.rng;
+  const cases = Object.entries(CASE_RATES) as [Exclude<CaseName, 'corpus-voucher'>, number][];
+  while (b.out.journals.length < opts.journals) {
+    let r = rng.u32() / 0x1_0000_0000;
+    let c: Exclude<CaseName, 'corpus-voucher'> = 'single-invoice';
+    for (const [name, rate] of cases) {
+      if (r < rate) {
+        c = name;
+        break;
+      }
+      r -= rate;
+    }
+    b.event(c, b.dayInMonth());
+  }
+  // The same voucher twice (an OFD and its XML, issuer and receiver copies) is one voucher to the pool.
+  const seen = new Set<string>();
+  for (const { name, voucher } of options.corpus ?? []) {
+    const key = `${voucher.kind}|${voucher.invoiceCode ?? ''}|${voucher.invoiceNumber ?? ''}|${voucher.bankSerialNumber ?? ''}|${(voucher.extra?.paymentCode as string) ?? ''}`;
+    if (seen.has(key) && key !== `${voucher.kind}||||`) {
+      b.out.corpusSkipped.push({ name, kind: voucher.kind, why: 'same voucher as an earlier corpus file (the pool keeps one)' });
+      continue;
+    }
+    seen.add(key);
+    b.corpusEvent(name, voucher);
   }
   return b.out;
 }
