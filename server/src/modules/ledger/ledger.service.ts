@@ -2,7 +2,7 @@
  * Ledger imports: journal vouchers from files and accounting systems, stored one import per transaction, and
  * account books / reports / other accounting materials with their files.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuditService, type AuditActor } from '../../platform/audit/audit.service';
 import { type Clock } from '../../platform/clock/clock';
 import { NotFoundError, ValidationError } from '../../platform/errors/errors';
@@ -13,6 +13,8 @@ import { CLOCK, STORAGE } from '../../platform/tokens';
 import { ImportRejected, journalDigest, parseLedgerFile, type JournalVoucher, type ParsedImport, type RowError } from './journal';
 import { LedgerRepository, type JournalFilter, type StoredJournal } from './ledger.repository';
 import { checkRecordKind, type RecordCategory } from './records';
+import { SearchIndexer } from '../search/indexer.service';
+import { projectJournal } from './search-document';
 
 /** Who may write the ledger of a unit. */
 export const LEDGER_WRITE_ROLES: readonly AnyRole[] = ['accountant', 'accounting_system'];
@@ -58,6 +60,7 @@ export class LedgerService {
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(STORAGE) private readonly storage: ObjectStore,
+    @Optional() private readonly indexer?: SearchIndexer,
   ) {}
 
   /** Reads a file (JSON, CSV, Excel) and imports it; a file with any problem is refused with every problem. */
@@ -116,6 +119,7 @@ export class LedgerService {
       const existing = await this.repo.existing(trx, keyed.map((k) => ({ unitId: k.unitId, period: k.v.period, number: k.v.number })));
       const fresh: typeof keyed = [];
       const changes: ImportSummary['changes'] = [];
+      const indexed: ReturnType<typeof projectJournal>[] = [];
       let unchanged = 0;
       for (const k of keyed) {
         const ex = existing.get(`${k.unitId}|${k.v.period}|${k.v.number}`);
@@ -126,10 +130,14 @@ export class LedgerService {
           const changed = prev ? DIFF_FIELDS.filter((f) => JSON.stringify(prev[f]) !== JSON.stringify(k.v[f])) : [];
           const reason = opts.reason ?? parsed.reason ?? `re-imported with changes to ${changed.join(', ') || 'content'}`;
           await this.repo.updateJournal(trx, ex.id, ex.version + 1, k.v, k.digest, reason, importId, k.fondsId, now);
+          indexed.push(projectJournal({ id: ex.id, unitId: k.unitId, fondsId: k.fondsId }, k.v));
           changes.push({ unit: k.v.unit!, period: k.v.period, number: k.v.number, version: ex.version + 1, reason });
         }
       }
-      await this.repo.insertJournals(trx, fresh.map((k) => ({ unitId: k.unitId, fondsId: k.fondsId, voucher: k.v, digest: k.digest, reason: null })), importId, now);
+      const ids = await this.repo.insertJournals(trx, fresh.map((k) => ({ unitId: k.unitId, fondsId: k.fondsId, voucher: k.v, digest: k.digest, reason: null })), importId, now);
+      fresh.forEach((k, i) => indexed.push(projectJournal({ id: ids[i], unitId: k.unitId, fondsId: k.fondsId }, k.v)));
+      // Search (and its OpenSearch outbox) in this transaction: a journal voucher is findable exactly when it is stored.
+      if (this.indexer) await this.indexer.upsert(indexed, { trx });
       const counts = { created: fresh.length, updated: changes.length, unchanged, records: 0 };
       await this.repo.finishImport(trx, importId, counts);
       const periods = [...new Set(parsed.vouchers.map((v) => v.period))].sort();
