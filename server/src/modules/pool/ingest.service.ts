@@ -1,5 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../platform/database/schema';
 import { AuditService, type AuditActor } from '../../platform/audit/audit.service';
@@ -9,6 +8,8 @@ import type { ObjectStore } from '../../platform/storage/object-store';
 import { CLOCK, STORAGE } from '../../platform/tokens';
 import { runChunkPhase, runPhase, StopItem, type IngestContext, type IngestRouting, type IngestStep } from './pipeline/pipeline';
 import { ingestSteps } from './pipeline/steps';
+import { defaultReaders, ReadPool } from './pipeline/read-pool';
+import { runReadSteps, sha256Of, type ReadAnswer, type ReadStep } from './pipeline/read-steps';
 import { SearchIndexer } from '../search/indexer.service';
 import { PoolRepository, type NewItem, type PendingItem } from './pool.repository';
 import type { IngestChannel, IngestOutcome } from './pool.tables';
@@ -54,7 +55,7 @@ export interface BatchOptions {
 }
 
 export interface RunOptions {
-  /** Items in flight at once: reading overlaps with the database and storage round trips. */
+  /** Items in flight at once: reading overlaps with the database and storage round trips (default: 4, at least twice the reader threads). */
   concurrency?: number;
   onItem?: (r: ItemOutcome) => void;
   /** Items committed per transaction (default 32). */
@@ -63,9 +64,7 @@ export interface RunOptions {
   chunkBytes?: number;
 }
 
-export function sha256Of(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
+export { sha256Of };
 
 export function summarise(outcomes: { outcome: IngestOutcome | null }[]): BatchSummary {
   const s: BatchSummary = { received: outcomes.length, created: 0, duplicates: 0, linked: 0, conflicts: 0, rejected: 0 };
@@ -86,8 +85,14 @@ export function summarise(outcomes: { outcome: IngestOutcome | null }[]): BatchS
  * identity dedupe make a repeated attempt harmless.
  */
 @Injectable()
-export class IngestService {
+export class IngestService implements OnModuleDestroy {
   readonly steps: IngestStep[];
+  /** The read steps that need only the bytes (run in the reader threads), and the rest of the read phase. */
+  private readonly pureSteps: ReadStep[];
+  private readonly mainSteps: IngestStep[];
+  /** Reader threads for parse + verify; 0 = on the main thread. */
+  private readers = defaultReaders();
+  private pool?: ReadPool;
 
   constructor(
     private readonly repo: PoolRepository,
@@ -97,6 +102,26 @@ export class IngestService {
     @Optional() indexer?: SearchIndexer,
   ) {
     this.steps = ingestSteps(repo, storage, indexer);
+    this.pureSteps = this.steps.filter((s): s is ReadStep => 'offThread' in s);
+    this.mainSteps = this.steps.filter((s) => !('offThread' in s));
+  }
+
+  /** How many reader threads parse and verify (default: the cores available); 0 reads on the main thread. */
+  useReaders(n: number): void {
+    if (!Number.isInteger(n) || n < 0) throw new Error(`reader threads: expected a whole number of at least 0, got ${n}`);
+    if (n === this.readers) return;
+    void this.pool?.close();
+    this.pool = undefined;
+    this.readers = n;
+  }
+
+  get readerThreads(): number {
+    return this.readers;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool?.close();
+    this.pool = undefined;
   }
 
   /** Records a batch and its items (or finds the open batch of the same source and adds nothing). */
@@ -140,7 +165,7 @@ export class IngestService {
     const outcomes: ItemOutcome[] = [];
     let committing: Promise<void> = Promise.resolve();
     for (const chunk of chunks(pending, Math.max(1, run.chunkSize ?? 32), run.chunkBytes ?? 64 * 1024 * 1024)) {
-      const prepared = await this.prepareChunk(batchId, chunk, load, opts, run.concurrency ?? 4);
+      const prepared = await this.prepareChunk(batchId, chunk, load, opts, run.concurrency ?? Math.max(4, 2 * this.readers));
       await this.storeChunk(prepared);
       await committing;
       committing = this.commitChunk(batchId, prepared, opts).then((rs) => {
@@ -219,18 +244,36 @@ export class IngestService {
     };
     let stop: StopItem | undefined;
     if (!bytes) stop = new StopItem('rejected', 'unreadable_source', `${item.filename}: cannot read it: ${loadError ?? 'no bytes'}`);
-    else if (sha256Of(bytes) !== item.sha256) stop = new StopItem('rejected', 'changed', `${item.filename}: the file changed since the batch recorded it (SHA-256 ${item.sha256})`);
+    else {
+      // Digest check, identify, unpack, parse, verify: in a reader thread when there are any.
+      const read = await this.read({ filename: item.filename, sha256: item.sha256, bytes });
+      ctx.steps.push(...read.steps);
+      ctx.format = read.format;
+      ctx.mediaType = read.mediaType;
+      ctx.voucher = read.voucher;
+      if (read.stop) stop = new StopItem(read.stop.outcome, read.stop.code, read.stop.message);
+    }
     if (!stop) {
       try {
-        await runPhase(this.steps, 'read', ctx);
+        await runPhase(this.mainSteps, 'read', ctx);
       } catch (e) {
         if (isOutage(e)) throw e;
-        // A reader's own failure (a bug or an input it cannot handle) rejects the file with the reason, like a
+        // A step's own failure (a bug or an input it cannot handle) rejects the file with the reason, like a
         // format error would; nothing is recorded for it.
         stop = e instanceof StopItem ? e : new StopItem('rejected', 'unreadable', `${item.filename}: ${(e as Error).message}`);
       }
     }
     return { item, ctx, stop, readSteps: ctx.steps.length };
+  }
+
+  private async read(task: { filename: string; sha256: string; bytes: Uint8Array }): Promise<ReadAnswer> {
+    if (this.readers === 0) return runReadSteps(task, this.pureSteps);
+    this.pool ??= new ReadPool(this.readers);
+    try {
+      return await this.pool.run(task);
+    } catch (e) {
+      return { steps: [], stop: { outcome: 'rejected', code: 'unreadable', message: `${task.filename}: the reader thread failed on it: ${(e as Error).message}` } };
+    }
   }
 
   /**

@@ -146,8 +146,17 @@ export async function runChunkPhase(steps: readonly IngestStep[], ctxs: IngestCo
   return failed;
 }
 
+/** What `runPhase` needs of a step and of the context it runs on (the read steps run on a narrower context). */
+interface PhaseStep<C> {
+  readonly name: string;
+  readonly version: number;
+  readonly phase: IngestStep['phase'];
+  canRun?(ctx: C): boolean;
+  run(ctx: C): Promise<string | void> | string | void;
+}
+
 /** Runs the steps of one phase in order, recording each; a StopItem or any other error ends the phase. */
-export async function runPhase(steps: readonly IngestStep[], phase: IngestStep['phase'], ctx: IngestContext): Promise<void> {
+export async function runPhase<C extends { steps: StepRecord[] }>(steps: readonly PhaseStep<C>[], phase: IngestStep['phase'], ctx: C): Promise<void> {
   for (const step of steps) {
     if (step.phase !== phase) continue;
     if (step.canRun && !step.canRun(ctx)) {

@@ -1,115 +1,19 @@
 /**
- * The steps of the ingest pipeline, in order: identify → unpack safely → parse → verify → normalise → store
+ * The steps of the ingest pipeline, in order: identify → unpack safely → parse → verify (`read-steps.ts`: pure,
+ * run in worker threads) → normalise → store
  * original (content not yet recorded) → dedupe → record → index. Each is small and idempotent: re-running an item after a crash repeats the
  * read steps on the same bytes and finds in the database whatever an earlier attempt committed.
  */
-import { detectFormat } from '../../../formats/detect';
-import { inspectFile } from '../../../formats/inspect';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../../platform/database/schema';
 import { SearchIndexer } from '../../search/indexer.service';
 import { projectVoucher, type PoolVoucherRow } from '../../search/projection';
-import { renderPageWithPdftoppm } from '../../../formats/pdf/render-poppler';
-import { openZip } from '../../../formats/zip/zip';
-import { FormatError } from '../../../formats/errors';
 import type { Voucher } from '../../../formats/voucher';
 import type { ObjectStore } from '../../../platform/storage/object-store';
 import { businessIdentity, differences, searchText } from '../identity';
 import type { PoolRepository } from '../pool.repository';
 import { StopItem, type IngestContext, type IngestStep } from './pipeline';
-
-/** Largest single original the pool takes (the upload limit of the HTTP edge). */
-export const MAX_FILE_BYTES = 200 * 1024 * 1024;
-
-const MEDIA_TYPES: Record<string, string> = {
-  ofd: 'application/ofd',
-  pdf: 'application/pdf',
-  xml: 'application/xml',
-  xbrl: 'application/xbrl+xml',
-  json: 'application/json',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-};
-
-/** 1. What the bytes are (by content, never by name). */
-export class IdentifyStep implements IngestStep {
-  readonly name = 'identify';
-  readonly version = 1;
-  readonly phase = 'read';
-  run(ctx: IngestContext): string {
-    const { bytes, filename } = ctx.item;
-    if (bytes.length === 0) throw new StopItem('rejected', 'empty_file', `${filename}: the file is empty`);
-    if (bytes.length > MAX_FILE_BYTES) throw new StopItem('rejected', 'too_large', `${filename}: ${bytes.length} bytes is over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit`);
-    const format = detectFormat(bytes);
-    if (format === 'unknown') throw new StopItem('rejected', 'unknown_format', `${filename}: not a voucher file (not OFD, PDF, XML, XBRL, JSON, JPEG or PNG)`);
-    ctx.format = format;
-    ctx.mediaType = MEDIA_TYPES[format];
-    return format;
-  }
-}
-
-/**
- * 2. Open containers with the bounded ZIP reader before any parser touches them: traversal names, bombs and
- * oversize entries are refused here with the entry named.
- */
-export class UnpackStep implements IngestStep {
-  readonly name = 'unpack';
-  readonly version = 1;
-  readonly phase = 'read';
-  canRun(ctx: IngestContext): boolean {
-    return ctx.format === 'ofd';
-  }
-  run(ctx: IngestContext): string {
-    try {
-      const zip = openZip(ctx.item.bytes);
-      return `${zip.entries.length} entries`;
-    } catch (e) {
-      if (e instanceof FormatError) throw new StopItem('rejected', e.code, `${ctx.item.filename}: ${e.message}`);
-      throw e;
-    }
-  }
-}
-
-/** 3. Read the voucher with the format readers (inspectFile dispatches OFD/PDF/XML/XBRL/JSON/photos). */
-export class ParseStep implements IngestStep {
-  readonly name = 'parse';
-  readonly version = 2;
-  readonly phase = 'read';
-  async run(ctx: IngestContext): Promise<string> {
-    // v2: PDF pages are rendered (pdftoppm) when a QR code is drawn as vector paths, e.g. air itineraries.
-    const r = await inspectFile(ctx.item.bytes, ctx.item.filename, { renderPdfPage: (pdf, page) => renderPageWithPdftoppm(pdf, page) });
-    if (r.errors.length) {
-      const first = r.errors[0];
-      const m = /^([a-z_]+): (.*)$/s.exec(first);
-      const code = m && m[1] !== 'internal' ? m[1] : 'unreadable';
-      throw new StopItem('rejected', code, `${ctx.item.filename}: ${m && m[1] !== 'internal' ? m[2] : first}`);
-    }
-    if (!r.kind) throw new StopItem('rejected', 'unreadable', `${ctx.item.filename}: the reader found no voucher in it`);
-    ctx.inspected = r;
-    const { file: _file, format: _format, errors: _errors, ...voucher } = r;
-    ctx.voucher = withoutNul(voucher) as Voucher;
-    return r.kind;
-  }
-}
-
-/**
- * 4. The signature verdict of the reader's verification (seals, CMS, XML signatures). An invalid signature does
- * not reject the file: it is recorded with every reason so a person sees why.
- */
-export class VerifyStep implements IngestStep {
-  readonly name = 'verify';
-  readonly version = 1;
-  readonly phase = 'read';
-  run(ctx: IngestContext): string {
-    const v = ctx.voucher!;
-    const n = v.signatures?.length ?? 0;
-    if (v.signatureVerdict === 'invalid') {
-      const failing = (v.signatures ?? []).flatMap((s) => s.reasons).filter((r) => /fail|mismatch|invalid|not match|missing/i.test(r));
-      v.warnings = [...(v.warnings ?? []), `signature invalid: ${failing[0] ?? 'see the signature report'}`];
-    }
-    return `${v.signatureVerdict ?? 'unsigned'} (${n} signature${n === 1 ? '' : 's'})`;
-  }
-}
+import { readSteps } from './read-steps';
 
 /** 5. Business identity, the file's role, the unit (or personal folder) it belongs to. */
 export class NormaliseStep implements IngestStep {
@@ -307,17 +211,6 @@ export async function indexPoolVoucher(trx: Transaction<Database>, indexer: Sear
   else await indexer.remove([SearchIndexer.id('voucher', voucherId)], { trx });
 }
 
-/**
- * PostgreSQL text and jsonb cannot hold U+0000, which padded fields of some issuers' XML carry; it is dropped
- * from the stored reading (the original keeps every byte).
- */
-export function withoutNul<T>(v: T): T {
-  if (typeof v === 'string') return (v.includes('\u0000') ? v.replace(/\u0000/g, '') : v) as T;
-  if (Array.isArray(v)) return v.map(withoutNul) as T;
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [withoutNul(k), withoutNul(x)])) as T;
-  return v;
-}
-
 /** File names are hints for downloads only; keep them printable and short. */
 export function safeFilename(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? name;
@@ -328,10 +221,7 @@ export function safeFilename(name: string): string {
 
 export function ingestSteps(repo: PoolRepository, storage: ObjectStore, indexer?: SearchIndexer): IngestStep[] {
   return [
-    new IdentifyStep(),
-    new UnpackStep(),
-    new ParseStep(),
-    new VerifyStep(),
+    ...readSteps(),
     new NormaliseStep(repo),
     new StoreOriginalStep(storage, repo),
     new DedupeStep(repo),

@@ -1,0 +1,185 @@
+/**
+ * The read steps of the ingest pipeline that need nothing but the bytes: identify → unpack safely → parse →
+ * verify. They are pure (no database, no store), so the pipeline runs them in a pool of worker threads
+ * (`read-pool.ts`) and the main thread only does the database work; `runReadSteps` is the one entry both the
+ * workers and the in-thread path use, so an item's step records are the same either way.
+ */
+import { createHash } from 'node:crypto';
+import { detectFormat, type DetectedFormat } from '../../../formats/detect';
+import { inspectFile, type InspectResult } from '../../../formats/inspect';
+import { renderPageWithPdftoppm } from '../../../formats/pdf/render-poppler';
+import { openZip } from '../../../formats/zip/zip';
+import { FormatError } from '../../../formats/errors';
+import type { Voucher } from '../../../formats/voucher';
+import type { StepRecord } from '../pool.tables';
+import { runPhase, StopItem, type IngestContext, type IngestItemInput, type IngestStep } from './pipeline';
+
+/** What the read steps see and set: the item's bytes in, the format and the reading out. */
+export type ReadContext = Pick<IngestContext, 'item' | 'steps' | 'format' | 'mediaType' | 'inspected' | 'voucher'>;
+
+/** A read step: `run` gets only the read context, so it can run in a worker thread. */
+export interface ReadStep extends IngestStep {
+  readonly offThread: true;
+  canRun?(ctx: ReadContext): boolean;
+  run(ctx: ReadContext): Promise<string | void> | string | void;
+}
+
+/** Largest single original the pool takes (the upload limit of the HTTP edge). */
+export const MAX_FILE_BYTES = 200 * 1024 * 1024;
+
+const MEDIA_TYPES: Record<string, string> = {
+  ofd: 'application/ofd',
+  pdf: 'application/pdf',
+  xml: 'application/xml',
+  xbrl: 'application/xbrl+xml',
+  json: 'application/json',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+};
+
+/** 1. What the bytes are (by content, never by name). */
+export class IdentifyStep implements ReadStep {
+  readonly offThread = true;
+  readonly name = 'identify';
+  readonly version = 1;
+  readonly phase = 'read';
+  run(ctx: ReadContext): string {
+    const { bytes, filename } = ctx.item;
+    if (bytes.length === 0) throw new StopItem('rejected', 'empty_file', `${filename}: the file is empty`);
+    if (bytes.length > MAX_FILE_BYTES) throw new StopItem('rejected', 'too_large', `${filename}: ${bytes.length} bytes is over the ${MAX_FILE_BYTES / 1024 / 1024} MB limit`);
+    const format = detectFormat(bytes);
+    if (format === 'unknown') throw new StopItem('rejected', 'unknown_format', `${filename}: not a voucher file (not OFD, PDF, XML, XBRL, JSON, JPEG or PNG)`);
+    ctx.format = format;
+    ctx.mediaType = MEDIA_TYPES[format];
+    return format;
+  }
+}
+
+/**
+ * 2. Open containers with the bounded ZIP reader before any parser touches them: traversal names, bombs and
+ * oversize entries are refused here with the entry named.
+ */
+export class UnpackStep implements ReadStep {
+  readonly offThread = true;
+  readonly name = 'unpack';
+  readonly version = 1;
+  readonly phase = 'read';
+  canRun(ctx: ReadContext): boolean {
+    return ctx.format === 'ofd';
+  }
+  run(ctx: ReadContext): string {
+    try {
+      const zip = openZip(ctx.item.bytes);
+      return `${zip.entries.length} entries`;
+    } catch (e) {
+      if (e instanceof FormatError) throw new StopItem('rejected', e.code, `${ctx.item.filename}: ${e.message}`);
+      throw e;
+    }
+  }
+}
+
+/** 3. Read the voucher with the format readers (inspectFile dispatches OFD/PDF/XML/XBRL/JSON/photos). */
+export class ParseStep implements ReadStep {
+  readonly offThread = true;
+  readonly name = 'parse';
+  readonly version = 2;
+  readonly phase = 'read';
+  async run(ctx: ReadContext): Promise<string> {
+    // v2: PDF pages are rendered (pdftoppm) when a QR code is drawn as vector paths, e.g. air itineraries.
+    const r = await inspectFile(ctx.item.bytes, ctx.item.filename, { renderPdfPage: (pdf, page) => renderPageWithPdftoppm(pdf, page) });
+    if (r.errors.length) {
+      const first = r.errors[0];
+      const m = /^([a-z_]+): (.*)$/s.exec(first);
+      const code = m && m[1] !== 'internal' ? m[1] : 'unreadable';
+      throw new StopItem('rejected', code, `${ctx.item.filename}: ${m && m[1] !== 'internal' ? m[2] : first}`);
+    }
+    if (!r.kind) throw new StopItem('rejected', 'unreadable', `${ctx.item.filename}: the reader found no voucher in it`);
+    ctx.inspected = r;
+    const { file: _file, format: _format, errors: _errors, ...voucher } = r;
+    ctx.voucher = withoutNul(voucher) as Voucher;
+    return r.kind;
+  }
+}
+
+/**
+ * 4. The signature verdict of the reader's verification (seals, CMS, XML signatures). An invalid signature does
+ * not reject the file: it is recorded with every reason so a person sees why.
+ */
+export class VerifyStep implements ReadStep {
+  readonly offThread = true;
+  readonly name = 'verify';
+  readonly version = 1;
+  readonly phase = 'read';
+  run(ctx: ReadContext): string {
+    const v = ctx.voucher!;
+    const n = v.signatures?.length ?? 0;
+    if (v.signatureVerdict === 'invalid') {
+      const failing = (v.signatures ?? []).flatMap((s) => s.reasons).filter((r) => /fail|mismatch|invalid|not match|missing/i.test(r));
+      v.warnings = [...(v.warnings ?? []), `signature invalid: ${failing[0] ?? 'see the signature report'}`];
+    }
+    return `${v.signatureVerdict ?? 'unsigned'} (${n} signature${n === 1 ? '' : 's'})`;
+  }
+}
+
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, which padded fields of some issuers' XML carry; it is dropped
+ * from the stored reading (the original keeps every byte).
+ */
+export function withoutNul<T>(v: T): T {
+  if (typeof v === 'string') return (v.includes('\u0000') ? v.replace(/\u0000/g, '') : v) as T;
+  if (Array.isArray(v)) return v.map(withoutNul) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [withoutNul(k), withoutNul(x)])) as T;
+  return v;
+}
+
+
+export function readSteps(): ReadStep[] {
+  return [new IdentifyStep(), new UnpackStep(), new ParseStep(), new VerifyStep()];
+}
+
+export function sha256Of(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** An item as the read steps get it (what a worker thread receives). */
+export interface ReadTask {
+  filename: string;
+  /** SHA-256 recorded with the item; the bytes must still have it. */
+  sha256: string;
+  bytes: Uint8Array;
+}
+
+/** What the read steps found, as plain data (what a worker thread posts back). */
+export interface ReadAnswer {
+  steps: StepRecord[];
+  format?: DetectedFormat;
+  mediaType?: string;
+  voucher?: Voucher;
+  /** The item ends here (rejected), with its stable code and reason. */
+  stop?: { outcome: 'duplicate' | 'rejected'; code: string; message: string };
+}
+
+/**
+ * Checks the bytes against the recorded digest, then runs the read steps. Never throws: a reader's own failure
+ * (a bug, or an input it cannot handle) rejects the file with the reason, like a format error would.
+ */
+export async function runReadSteps(task: ReadTask, steps: readonly ReadStep[] = readSteps()): Promise<ReadAnswer> {
+  const ctx: ReadContext = { item: { filename: task.filename, bytes: task.bytes, sha256: task.sha256 } as IngestItemInput, steps: [] };
+  let stop: StopItem | undefined;
+  if (sha256Of(task.bytes) !== task.sha256) {
+    stop = new StopItem('rejected', 'changed', `${task.filename}: the file changed since the batch recorded it (SHA-256 ${task.sha256})`);
+  } else {
+    try {
+      await runPhase(steps, 'read', ctx);
+    } catch (e) {
+      stop = e instanceof StopItem ? e : new StopItem('rejected', 'unreadable', `${task.filename}: ${(e as Error).message}`);
+    }
+  }
+  return {
+    steps: ctx.steps,
+    format: ctx.format,
+    mediaType: ctx.mediaType,
+    voucher: ctx.voucher,
+    ...(stop ? { stop: { outcome: stop.outcome, code: stop.code, message: stop.message } } : {}),
+  };
+}
