@@ -55,7 +55,12 @@ const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '
 
 /** Parses XML bytes or text into an element tree. Throws FormatError (`bad_xml`, `xml_dtd_forbidden`, `too_large`). */
 export function parseXml(input: Uint8Array | string, options: XmlParseOptions = {}): XmlElement {
-  const limits = { ...DEFAULTS, ...stripUndefined(options) };
+  const limits: Required<XmlLimits> = {
+    maxBytes: options.maxBytes ?? DEFAULTS.maxBytes,
+    maxDepth: options.maxDepth ?? DEFAULTS.maxDepth,
+    maxElements: options.maxElements ?? DEFAULTS.maxElements,
+    maxAttributes: options.maxAttributes ?? DEFAULTS.maxAttributes,
+  };
   const path = options.path;
   const size = typeof input === 'string' ? input.length : input.byteLength;
   if (size > limits.maxBytes) {
@@ -113,10 +118,6 @@ function stripBom(s: string): string {
   return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 // XML 1.0 (5th edition) names, generously: anything that is not markup, whitespace or quote. The 5th-edition
 // NameChar table admits CJK and full-width punctuation (U+3001–U+D7FF, U+F900–U+FFFD), which the 光大 custom
 // tags need; being more permissive than the table costs nothing for a reader.
@@ -162,86 +163,133 @@ class Parser {
     return root;
   }
 
+  // The innermost loop of every format reader: names, whitespace and attribute values are scanned by character
+  // code on a local position, written back to `this.pos` before anything that can throw (errors report the line
+  // of `this.pos`) and before descending into a child.
   private parseElement(depth: number): XmlElement {
     if (depth > this.limits.maxDepth) throw this.fail('too_large', `elements nested deeper than ${this.limits.maxDepth}`);
     if (++this.elements > this.limits.maxElements) {
       throw this.fail('too_large', `more than ${this.limits.maxElements} elements`);
     }
     const s = this.s;
+    const len = s.length;
     const line = this.lineAt(this.pos);
-    this.pos++; // '<'
-    const name = this.readName('element name');
-    const el: XmlElement = { name, local: localName(name), attrs: {}, children: [], text: '', line };
+    let p = this.pos + 1; // after '<'
+    // Element name; the local name is what follows its last colon.
+    const nameStart = p;
+    let colon = -1;
+    for (let c = s.charCodeAt(p); p < len && isNameChar(c); c = s.charCodeAt(++p)) if (c === 0x3a) colon = p;
+    if (p === nameStart) {
+      this.pos = p;
+      throw this.fail('bad_xml', 'expected element name');
+    }
+    const name = s.slice(nameStart, p);
+    const attrs: Record<string, string> = {};
+    const el: XmlElement = { name, local: colon < 0 ? name : s.slice(colon + 1, p), attrs, children: [], text: '', line };
     let attrCount = 0;
     while (true) {
-      const hadWs = this.skipWs();
-      if (s.startsWith('/>', this.pos)) {
-        this.pos += 2;
+      const ws = p;
+      let c = s.charCodeAt(p);
+      while (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) c = s.charCodeAt(++p);
+      if (c === 0x2f && s.charCodeAt(p + 1) === 0x3e) {
+        this.pos = p + 2; // '/>'
         return el;
       }
-      if (s[this.pos] === '>') {
-        this.pos++;
+      if (c === 0x3e) {
+        p++; // '>'
         break;
       }
-      if (this.pos >= s.length) throw this.fail('bad_xml', `unterminated start tag <${name}>`);
-      if (!hadWs) throw this.fail('bad_xml', `expected whitespace before an attribute in <${name}>`);
-      const an = this.readName('attribute name');
-      this.skipWs();
-      if (s[this.pos] !== '=') throw this.fail('bad_xml', `attribute ${an} of <${name}> has no value`);
-      this.pos++;
-      this.skipWs();
-      const q = s[this.pos];
-      if (q !== '"' && q !== "'") throw this.fail('bad_xml', `attribute ${an} of <${name}> is not quoted`);
-      const end = s.indexOf(q, this.pos + 1);
+      this.pos = p;
+      if (p >= len) throw this.fail('bad_xml', `unterminated start tag <${name}>`);
+      if (p === ws) throw this.fail('bad_xml', `expected whitespace before an attribute in <${name}>`);
+      const anStart = p;
+      for (c = s.charCodeAt(p); p < len && isNameChar(c); c = s.charCodeAt(++p));
+      if (p === anStart) throw this.fail('bad_xml', 'expected attribute name');
+      const an = s.slice(anStart, p);
+      while (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) c = s.charCodeAt(++p);
+      this.pos = p;
+      if (c !== 0x3d) throw this.fail('bad_xml', `attribute ${an} of <${name}> has no value`);
+      for (c = s.charCodeAt(++p); c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a; c = s.charCodeAt(++p));
+      this.pos = p;
+      if (c !== 0x22 && c !== 0x27) throw this.fail('bad_xml', `attribute ${an} of <${name}> is not quoted`);
+      const end = s.indexOf(c === 0x22 ? '"' : "'", p + 1);
       if (end < 0) throw this.fail('bad_xml', `unterminated value of attribute ${an}`);
-      const raw = s.slice(this.pos + 1, end);
-      if (raw.includes('<')) throw this.fail('bad_xml', `'<' in the value of attribute ${an}`);
-      if (Object.prototype.hasOwnProperty.call(el.attrs, an)) throw this.fail('bad_xml', `duplicate attribute ${an} on <${name}>`);
+      // One pass over the value for '<' (an error), '&' (references to expand) and tab/CR/LF (normalised).
+      let seen = 0;
+      for (let i = p + 1; i < end; i++) {
+        const v = s.charCodeAt(i);
+        if (v === 0x3c) seen |= 1;
+        else if (v === 0x26) seen |= 2;
+        else if (v === 0x09 || v === 0x0a || v === 0x0d) seen |= 4;
+      }
+      if (seen & 1) throw this.fail('bad_xml', `'<' in the value of attribute ${an}`);
+      if (Object.prototype.hasOwnProperty.call(attrs, an)) throw this.fail('bad_xml', `duplicate attribute ${an} on <${name}>`);
       if (++attrCount > this.limits.maxAttributes) throw this.fail('too_large', `more than ${this.limits.maxAttributes} attributes on <${name}>`);
+      let raw = s.slice(p + 1, end);
       // Attribute-value normalisation (XML 1.0 §3.3.3): literal whitespace characters become spaces, while
       // character references such as &#10; survive — hence normalise before expanding.
-      el.attrs[an] = this.expand(/[\t\r\n]/.test(raw) ? raw.replace(/[\t\r\n]/g, ' ') : raw);
-      this.pos = end + 1;
+      if (seen & 4) raw = raw.replace(/[\t\r\n]/g, ' ');
+      attrs[an] = seen & 2 ? this.expand(raw) : raw;
+      p = end + 1;
     }
     // Content
-    const textParts: string[] = [];
+    let text = '';
     while (true) {
-      const lt = s.indexOf('<', this.pos);
-      if (lt < 0) throw this.fail('bad_xml', `element <${name}> (line ${line}) is not closed`);
-      if (lt > this.pos) textParts.push(this.expand(s.slice(this.pos, lt)));
+      // Character data between tags is short (a number, a name): a plain loop beats indexOf's call here.
+      let lt = p;
+      while (lt < len && s.charCodeAt(lt) !== 0x3c) lt++;
+      if (lt === len) {
+        this.pos = p;
+        throw this.fail('bad_xml', `element <${name}> (line ${line}) is not closed`);
+      }
+      if (lt > p) {
+        this.pos = p;
+        text += this.expand(s.slice(p, lt));
+      }
       this.pos = lt;
-      if (s.startsWith('</', lt)) {
-        this.pos += 2;
-        const close = this.readName('closing tag name');
-        if (close !== name) throw this.fail('bad_xml', `expected </${name}> (opened at line ${line}), found </${close}>`);
-        this.skipWs();
-        if (s[this.pos] !== '>') throw this.fail('bad_xml', `malformed closing tag </${close}>`);
-        this.pos++;
-        break;
-      } else if (s.startsWith('<![CDATA[', lt)) {
-        const end = s.indexOf(']]>', lt + 9);
-        if (end < 0) throw this.fail('bad_xml', 'unterminated CDATA section');
-        textParts.push(s.slice(lt + 9, end));
-        this.pos = end + 3;
-      } else if (s.startsWith('<!--', lt)) {
-        this.skipComment();
-      } else if (s.startsWith('<?', lt)) {
-        this.skipPi();
-      } else if (s.startsWith('<!', lt)) {
-        if (this.startsWithCI('<!DOCTYPE') || s.startsWith('<!ENTITY', lt)) {
-          throw this.fail('xml_dtd_forbidden', 'DOCTYPE/ENTITY declarations are not accepted (no DTD processing)');
+      const next = s.charCodeAt(lt + 1);
+      if (next === 0x2f) {
+        // '</': the closing tag must repeat the name exactly.
+        p = lt + 2;
+        if (s.startsWith(name, p) && !(p + name.length < len && isNameChar(s.charCodeAt(p + name.length)))) p += name.length;
+        else {
+          this.pos = p;
+          const close = this.readName('closing tag name');
+          throw this.fail('bad_xml', `expected </${name}> (opened at line ${line}), found </${close}>`);
         }
-        throw this.fail('bad_xml', 'unexpected markup declaration');
+        let c = s.charCodeAt(p);
+        while (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) c = s.charCodeAt(++p);
+        if (c !== 0x3e) {
+          this.pos = p;
+          throw this.fail('bad_xml', `malformed closing tag </${name}>`);
+        }
+        this.pos = p + 1;
+        break;
+      } else if (next === 0x21) {
+        if (s.startsWith('<![CDATA[', lt)) {
+          const end = s.indexOf(']]>', lt + 9);
+          if (end < 0) throw this.fail('bad_xml', 'unterminated CDATA section');
+          text += s.slice(lt + 9, end);
+          p = end + 3;
+          continue;
+        } else if (s.startsWith('<!--', lt)) {
+          this.skipComment();
+        } else if (this.startsWithCI('<!DOCTYPE') || s.startsWith('<!ENTITY', lt)) {
+          throw this.fail('xml_dtd_forbidden', 'DOCTYPE/ENTITY declarations are not accepted (no DTD processing)');
+        } else {
+          throw this.fail('bad_xml', 'unexpected markup declaration');
+        }
+      } else if (next === 0x3f) {
+        this.skipPi();
       } else {
         el.children.push(this.parseElement(depth + 1));
       }
+      p = this.pos;
     }
-    el.text = textParts.join('');
+    el.text = text;
     return el;
   }
 
-  // readName and skipWs are the parser's innermost loops: character codes instead of the sticky NAME / WS
-  // expressions they implement.
   private readName(what: string): string {
     const s = this.s;
     const start = this.pos;
