@@ -187,7 +187,15 @@ test('match, decide suggestions, read the chain both ways, reconcile the bank ac
   expect(sugg.json).toHaveLength(2);
   const typoLink = sugg.json.find((l: any) => l.voucherId === typo);
   expect(typoLink.ruleId).toBe('invoice-number-typo');
-  expect(typoLink.explanation.find((o: any) => o.condition === 'number').detail).toBe('invoiceNumber "12345687" is 1 edit(s) from voucher invoiceNumber "12345678"');
+  // Explanations: structured (condition id, message code, values) with text in the reader's language, zh-CN by default.
+  const number = typoLink.explanation.find((o: any) => o.condition === 'number');
+  expect(number).toMatchObject({ passed: true, exact: false, reason: { code: 'fuzzy.edits', values: { journal: '12345687', voucher: '12345678', edits: 1 } } });
+  expect(number.text).toBe('记账凭证发票号码 “12345687” 与票据发票号码 “12345678” 相差 1 个字符');
+  expect(typoLink.notes).toEqual([{ code: 'note.maxTier', values: { rule: 'invoice-number-typo' }, text: '规则 invoice-number-typo 只提出建议，从不自动关联' }]);
+  const english = await call('GET', '/api/matching/suggestions?period=2025-03', { token, headers: { 'accept-language': 'en-GB,en;q=0.9' } });
+  const typoEn = english.json.find((l: any) => l.voucherId === typo);
+  expect(typoEn.explanation.find((o: any) => o.condition === 'number').text).toBe('journal invoice number "12345687" is 1 edit(s) from voucher invoice number "12345678"');
+  expect(typoEn.notes[0].text).toBe('rule invoice-number-typo never links automatically');
   const lineLink = sugg.json.find((l: any) => l.statementLine === 1);
 
   const noReason = await call('POST', `/api/matching/links/${lineLink.id}/reject`, { token, body: {} });

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ValidationError } from '../../platform/errors/errors';
 import { allowedUnitIds, CurrentPrincipal, RequestIp, Roles, type Principal } from '../../platform/identity';
 import { MATCH_DECIDE_ROLES, MATCH_READ_ROLES, MatchingService } from './matching.service';
 import { reconciliationXlsx } from './reconciliation';
+import { localeFrom } from './engine/explain';
 
 const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
@@ -24,11 +25,12 @@ export class MatchingController {
     return this.matching.run({ principal: p }, { period, unit: str(body.unit) });
   }
 
+  /** Suggestions waiting for a person; explanations structured plus `text` per Accept-Language (zh-CN default, en). */
   @Get('matching/suggestions')
   @Roles(...MATCH_READ_ROLES)
-  suggestions(@CurrentPrincipal() p: Principal, @Query() q: Record<string, unknown>) {
+  suggestions(@CurrentPrincipal() p: Principal, @Query() q: Record<string, unknown>, @Headers('accept-language') lang?: string) {
     const limit = Math.min(Math.max(Number(q.limit ?? 100) || 100, 1), 1000);
-    return this.matching.suggestions(p, { period: str(q.period), unitIds: allowedUnitIds(p, MATCH_READ_ROLES), limit });
+    return this.matching.suggestions(p, { period: str(q.period), unitIds: allowedUnitIds(p, MATCH_READ_ROLES), limit }, localeFrom(lang));
   }
 
   @Post('matching/links/:id/accept')
@@ -48,15 +50,15 @@ export class MatchingController {
   /** 联查 from a journal voucher: every linked original, bank receipt and statement line, with explanations. */
   @Get('ledger/journal-vouchers/:id/chain')
   @Roles(...MATCH_READ_ROLES)
-  chain(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
-    return this.matching.chain(p, id);
+  chain(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Headers('accept-language') lang?: string) {
+    return this.matching.chain(p, id, localeFrom(lang));
   }
 
   /** 联查 back from a pool voucher to the journal vouchers that book it. */
   @Get('matching/vouchers/:id/journal-vouchers')
   @Roles(...MATCH_READ_ROLES)
-  journals(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
-    return this.matching.journalsOfVoucher(p, id);
+  journals(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Headers('accept-language') lang?: string) {
+    return this.matching.journalsOfVoucher(p, id, localeFrom(lang));
   }
 
   /** 银行存款余额调节表 as JSON: `?unit=U001&period=2025-03&account=1002&bookOpening=1000.00` */

@@ -18,6 +18,7 @@ import { journalToMatch, statementLinesToMatch, voucherToMatch, type StatementLi
 import { journalAmount, matchAll } from './engine/engine';
 import { DEFAULT_RULES_DIR, loadRules, type RuleSet } from './engine/rules';
 import type { Link, MatchJournal, MatchVoucher } from './engine/types';
+import { notesWithText, withText, type ExplainLocale, type Reason } from './engine/explain';
 import { MatchingRepository, type LinkRow } from './matching.repository';
 import { reconcile, type ReconciliationReport } from './reconciliation';
 
@@ -312,17 +313,17 @@ export class MatchingService {
     });
   }
 
-  /** The suggestion queue of the caller's units. */
-  async suggestions(principal: Principal, filter: { period?: string; unitIds: 'all' | string[]; limit: number }) {
+  /** The suggestion queue of the caller's units, explanations in `locale`. */
+  async suggestions(principal: Principal, filter: { period?: string; unitIds: 'all' | string[]; limit: number }, locale: ExplainLocale = 'zh-CN') {
     const links = await this.repo.links({ unitIds: filter.unitIds, period: filter.period, tier: 'suggest', status: 'active', limit: filter.limit });
-    return this.describe(links);
+    return this.describe(links, locale);
   }
 
   /** 联查: the journal voucher and everything linked to it, with tier, score and explanation. */
-  async chain(principal: Principal | null, journalId: string) {
+  async chain(principal: Principal | null, journalId: string, locale: ExplainLocale = 'zh-CN') {
     const j = await this.ledger.get(principal, journalId);
     const links = (await this.repo.links({ journalIds: [journalId] })).filter((l) => l.status !== 'rejected');
-    const described = await this.describe(links);
+    const described = await this.describe(links, locale);
     return {
       journalVoucher: j,
       links: described,
@@ -334,7 +335,7 @@ export class MatchingService {
   }
 
   /** From a pool voucher back to the journal vouchers that book it. */
-  async journalsOfVoucher(principal: Principal | null, voucherId: string) {
+  async journalsOfVoucher(principal: Principal | null, voucherId: string, locale: ExplainLocale = 'zh-CN') {
     if (!/^[0-9a-f-]{36}$/i.test(voucherId)) throw new NotFoundError(`voucher ${voucherId} not found`);
     const [v] = await this.repo.poolVouchersById([voucherId]);
     if (!v) throw new NotFoundError(`voucher ${voucherId} not found`);
@@ -343,18 +344,18 @@ export class MatchingService {
     const heads = new Map((await this.repo.journalHeads([...new Set(links.map((l) => l.journalVoucherId))])).map((h) => [h.id, h]));
     return {
       voucher: { id: v.id, kind: v.kind, invoiceNumber: v.invoiceNumber, issueDate: v.issueDate, totalAmount: v.totalAmount, sellerName: v.sellerName, state: v.state },
-      journalVouchers: links.map((l) => ({ link: publicLink(l), journalVoucher: heads.get(l.journalVoucherId) })),
+      journalVouchers: links.map((l) => ({ link: publicLink(l, locale), journalVoucher: heads.get(l.journalVoucherId) })),
     };
   }
 
-  private async describe(links: LinkRow[]) {
+  private async describe(links: LinkRow[], locale: ExplainLocale) {
     const vouchers = new Map((await this.repo.poolVouchersById([...new Set(links.map((l) => l.voucherId))])).map((v) => [v.id, v]));
     const heads = new Map((await this.repo.journalHeads([...new Set(links.map((l) => l.journalVoucherId))])).map((h) => [h.id, h]));
     return links.map((l) => {
       const v = vouchers.get(l.voucherId);
       const line = v && l.statementLine !== null ? ((v.data as Voucher).extra?.statementLines as StatementLineView[] | undefined)?.[l.statementLine] : undefined;
       return {
-        ...publicLink(l),
+        ...publicLink(l, locale),
         journalVoucher: heads.get(l.journalVoucherId),
         voucher: v && {
           id: v.id,
@@ -421,7 +422,12 @@ export class MatchingService {
   }
 }
 
-function publicLink(l: LinkRow) {
+/**
+ * A link as the API shows it: each explanation item and note keeps its structured form (condition id, message
+ * code, values) and gets `text` in the reader's language; links stored before explanations were structured keep
+ * their English sentence as text.
+ */
+function publicLink(l: LinkRow, locale: ExplainLocale = 'zh-CN') {
   return {
     id: l.id,
     journalVoucherId: l.journalVoucherId,
@@ -433,8 +439,8 @@ function publicLink(l: LinkRow) {
     score: Number(l.score),
     ruleId: l.ruleId,
     ruleVersion: l.ruleVersion,
-    explanation: l.explanation,
-    notes: l.notes,
+    explanation: Array.isArray(l.explanation) ? (l.explanation as { reason?: Reason; detail?: string }[]).map((o) => withText(o, locale)) : [],
+    notes: notesWithText(l.notes, locale),
     decidedBy: l.decidedBy,
     decidedAt: l.decidedAt,
     decisionReason: l.decisionReason,

@@ -1,7 +1,31 @@
 import { CheckCircleTwoTone, CloseCircleTwoTone } from '@ant-design/icons';
 import { Space, Tag, Typography } from 'antd';
-import { useI18n } from '../../i18n/I18nProvider';
-import type { LinkView } from './api';
+import { useI18n, type Translate } from '../../i18n/I18nProvider';
+import type { MessageKey } from '../../i18n/zh-CN';
+import type { LinkView, Reason } from './api';
+
+/** Values that name a field (a business key or a record field): shown by their name in the reader's language. */
+const FIELD_VALUES = new Set(['key', 'journalField', 'voucherField']);
+
+/**
+ * One explanation message in the UI's language, from its structured form (code + values) with the dictionary's
+ * `match.reason.<code>` template; a code this web build does not know, or a link stored before explanations were
+ * structured, shows the server's text.
+ */
+export function reasonText(t: Translate, reason: Reason | undefined, fallback: string | undefined): string {
+  if (!reason) return fallback ?? '';
+  const key = `match.reason.${reason.code}` as MessageKey;
+  const named = (prefix: string, v: string | number) => {
+    const k = `${prefix}.${v}` as MessageKey;
+    const s = t(k);
+    return s === k ? String(v) : s;
+  };
+  const values = Object.fromEntries(
+    Object.entries(reason.values).map(([k, v]) => [k, FIELD_VALUES.has(k) ? named('match.field', v) : k === 'mode' ? named('match.mode', v) : v]),
+  );
+  const text = t(key, values);
+  return text === key ? (fallback ?? `${reason.code} ${JSON.stringify(reason.values)}`) : text;
+}
 
 /** Why a link exists: each condition of the rule, passed or not, with the values it compared. */
 export function Explanation({ link }: { link: LinkView }) {
@@ -13,14 +37,19 @@ export function Explanation({ link }: { link: LinkView }) {
       </Typography.Text>
       {link.explanation.map((o) => (
         <span key={o.condition}>
-          {o.passed ? <CheckCircleTwoTone twoToneColor="#52c41a" /> : <CloseCircleTwoTone twoToneColor="#bfbfbf" />} <Tag>{o.condition}</Tag>
-          {o.detail}
+          {o.passed ? (
+            <CheckCircleTwoTone twoToneColor="#52c41a" aria-label={t('match.condition.passed')} />
+          ) : (
+            <CloseCircleTwoTone twoToneColor="#bfbfbf" aria-label={t('match.condition.failed')} />
+          )}{' '}
+          <Tag>{o.condition}</Tag>
+          {reasonText(t, o.reason, o.text)}
           {o.passed && !o.exact ? <Tag color="orange" style={{ marginLeft: 4 }}>{t('journal.inexact')}</Tag> : null}
         </span>
       ))}
-      {link.notes.map((n) => (
-        <Typography.Text key={n} type="warning">
-          {n}
+      {link.notes.map((n, i) => (
+        <Typography.Text key={i} type="warning">
+          {reasonText(t, n.code ? { code: n.code, values: n.values ?? {} } : undefined, n.text)}
         </Typography.Text>
       ))}
     </Space>

@@ -43,14 +43,27 @@ export interface JournalVoucher {
   totalCredit: string;
 }
 
+/** An explanation message: a code (match.reason.<code> in the dictionaries) and the values it compared. */
+export interface Reason {
+  code: string;
+  values: Record<string, string | number>;
+}
+
 export interface ConditionOutcome {
+  /** The rule's condition id. */
   condition: string;
   match: string;
   passed: boolean;
   exact: boolean;
   weight: number;
-  detail: string;
+  /** Structured (links made since explanations are structured). */
+  reason?: Reason;
+  /** The server's rendering (Accept-Language); links stored earlier have only this English sentence. */
+  text?: string;
 }
+
+/** Why a link's tier is lower than its score alone would give; older links have the text only. */
+export type LinkNote = Partial<Reason> & { text: string };
 
 export interface LinkView {
   id: string;
@@ -64,7 +77,7 @@ export interface LinkView {
   ruleId: string;
   ruleVersion: number;
   explanation: ConditionOutcome[];
-  notes: string[];
+  notes: LinkNote[];
   decidedBy: string | null;
   decisionReason: string | null;
   journalVoucher?: { id: string; number: string; period: string; date: string; summary: string; totalDebit: string };

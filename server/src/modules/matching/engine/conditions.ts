@@ -5,6 +5,7 @@
  */
 import { fromFen } from '../../../formats/kinds/money';
 import type { Condition, JournalField, VoucherField } from './rules';
+import { reason } from './explain';
 import { editDistance, normaliseName, similarity } from './text';
 import type { ConditionOutcome, MatchJournal, MatchVoucher } from './types';
 
@@ -53,8 +54,8 @@ const join: Evaluator<Extract<Condition, { match: 'join' }>> = (c, j, v) => {
   const theirs = v.keys[c.key] ?? [];
   const hit = mine.find((x) => theirs.includes(x));
   return hit
-    ? { passed: true, exact: true, detail: `${c.key} ${hit} cited by the journal voucher`, journalValue: hit, voucherValue: hit }
-    : { passed: false, exact: false, detail: `${c.key}: journal cites ${fmt(mine)}, voucher has ${fmt(theirs)}`, journalValue: fmt(mine), voucherValue: fmt(theirs) };
+    ? { passed: true, exact: true, reason: reason('join.hit', { key: c.key, value: hit }), journalValue: hit, voucherValue: hit }
+    : { passed: false, exact: false, reason: reason('join.miss', { key: c.key, journal: fmt(mine), voucher: fmt(theirs) }), journalValue: fmt(mine), voucherValue: fmt(theirs) };
 };
 
 const exact: Evaluator<Extract<Condition, { match: 'exact' }>> = (c, j, v) => {
@@ -63,15 +64,15 @@ const exact: Evaluator<Extract<Condition, { match: 'exact' }>> = (c, j, v) => {
   const norm = new Set(theirs.map(normaliseName));
   const hit = mine.find((x) => norm.has(normaliseName(x)));
   return hit
-    ? { passed: true, exact: true, detail: `${c.journal} equals voucher ${c.voucher} "${hit}"`, journalValue: hit, voucherValue: hit }
-    : { passed: false, exact: false, detail: `${c.journal} ${fmt(mine)} ≠ voucher ${c.voucher} ${fmt(theirs)}`, journalValue: fmt(mine), voucherValue: fmt(theirs) };
+    ? { passed: true, exact: true, reason: reason('exact.hit', { journalField: c.journal, voucherField: c.voucher, value: hit }), journalValue: hit, voucherValue: hit }
+    : { passed: false, exact: false, reason: reason('exact.miss', { journalField: c.journal, voucherField: c.voucher, journal: fmt(mine), voucher: fmt(theirs) }), journalValue: fmt(mine), voucherValue: fmt(theirs) };
 };
 
 const words: Evaluator<Extract<Condition, { match: 'any' | 'all' }>> = (c, j) => {
   const text = journalValues(j, c.journal).join(' ');
   const found = c.words.filter((w) => text.includes(w));
   const passed = c.match === 'any' ? found.length > 0 : found.length === c.words.length;
-  return { passed, exact: true, detail: `${c.journal} contains ${c.match} of [${c.words.join(', ')}]: found [${found.join(', ')}]`, journalValue: text.slice(0, 80) };
+  return { passed, exact: true, reason: reason('words', { journalField: c.journal, mode: c.match, words: c.words.join(', '), found: found.join(', ') }), journalValue: text.slice(0, 80) };
 };
 
 const regexCache = new Map<string, RegExp>();
@@ -82,7 +83,7 @@ const regex: Evaluator<Extract<Condition, { match: 'regex' }>> = (c, j, v) => {
   const vv = c.voucher ? voucherValues(v, c.voucher) : undefined;
   const jOk = jv === undefined || jv.some((x) => re.test(x));
   const vOk = vv === undefined || vv.some((x) => re.test(x));
-  return { passed: jOk && vOk, exact: true, detail: `/${c.pattern}/ ${jOk && vOk ? 'matches' : 'does not match'}`, journalValue: jv && fmt(jv), voucherValue: vv && fmt(vv) };
+  return { passed: jOk && vOk, exact: true, reason: reason(jOk && vOk ? 'regex.hit' : 'regex.miss', { pattern: c.pattern }), journalValue: jv && fmt(jv), voucherValue: vv && fmt(vv) };
 };
 
 const fuzzy: Evaluator<Extract<Condition, { match: 'fuzzy' }>> = (c, j, v) => {
@@ -96,8 +97,8 @@ const fuzzy: Evaluator<Extract<Condition, { match: 'fuzzy' }>> = (c, j, v) => {
         if (d < best.d) best = { d, a, b };
       }
     if (best.d <= c.maxEdits)
-      return { passed: true, exact: best.d === 0, detail: `${c.journal} "${best.a}" is ${best.d} edit(s) from voucher ${c.voucher} "${best.b}"`, journalValue: best.a, voucherValue: best.b };
-    return { passed: false, exact: false, detail: `no ${c.journal} within ${c.maxEdits} edit(s) of voucher ${c.voucher} ${fmt(theirs)}`, journalValue: fmt(mine), voucherValue: fmt(theirs) };
+      return { passed: true, exact: best.d === 0, reason: reason('fuzzy.edits', { journalField: c.journal, voucherField: c.voucher, journal: best.a, voucher: best.b, edits: best.d }), journalValue: best.a, voucherValue: best.b };
+    return { passed: false, exact: false, reason: reason('fuzzy.tooFar', { journalField: c.journal, voucherField: c.voucher, maxEdits: c.maxEdits, voucher: fmt(theirs) }), journalValue: fmt(mine), voucherValue: fmt(theirs) };
   }
   let best = { s: 0, a: '', b: '' };
   for (const a of mine)
@@ -109,7 +110,7 @@ const fuzzy: Evaluator<Extract<Condition, { match: 'fuzzy' }>> = (c, j, v) => {
   return {
     passed,
     exact: best.s === 1,
-    detail: `${c.journal} "${best.a || fmt(mine)}" ~ voucher ${c.voucher} "${best.b || fmt(theirs)}": similarity ${best.s.toFixed(2)} (needs ${c.minSimilarity})`,
+    reason: reason('fuzzy.similarity', { journalField: c.journal, voucherField: c.voucher, journal: best.a || fmt(mine), voucher: best.b || fmt(theirs), similarity: best.s.toFixed(2), min: c.minSimilarity ?? 1 }),
     journalValue: best.a || fmt(mine),
     voucherValue: best.b || fmt(theirs),
   };
@@ -118,33 +119,33 @@ const fuzzy: Evaluator<Extract<Condition, { match: 'fuzzy' }>> = (c, j, v) => {
 const amount: Evaluator<Extract<Condition, { match: 'amount' }>> = (c, _j, v, ctx) => {
   const a = ctx.journalAmount;
   const b = v.amount;
-  if (a === undefined || b === undefined) return { passed: false, exact: false, detail: 'amount missing on one side', journalValue: money(a), voucherValue: money(b) };
-  if (a === b) return { passed: true, exact: true, detail: `amounts equal ${money(a)}`, journalValue: money(a), voucherValue: money(b) };
+  if (a === undefined || b === undefined) return { passed: false, exact: false, reason: reason('amount.missing'), journalValue: money(a), voucherValue: money(b) };
+  if (a === b) return { passed: true, exact: true, reason: reason('amount.equal', { amount: money(a) }), journalValue: money(a), voucherValue: money(b) };
   if (withinTolerance(a, b, c.tolerance))
-    return { passed: true, exact: false, detail: `amounts ${money(a)} and ${money(b)} differ by ${money(abs(a - b))}, within tolerance`, journalValue: money(a), voucherValue: money(b) };
+    return { passed: true, exact: false, reason: reason('amount.tolerance', { journal: money(a), voucher: money(b), difference: money(abs(a - b)) }), journalValue: money(a), voucherValue: money(b) };
   if (c.sumOfMany) {
     const g = ctx.journalGroup;
     if (g && g.length > 1) {
       const sum = g.reduce((s, x) => s + (x.amount ?? 0n), 0n);
       if (withinTolerance(a, sum, c.tolerance))
-        return { passed: true, exact: a === sum, detail: `journal amount ${money(a)} = sum of ${g.length} cited vouchers (${g.map((x) => money(x.amount)).join(' + ')})`, journalValue: money(a), voucherValue: `${money(b)} of ${money(sum)}` };
+        return { passed: true, exact: a === sum, reason: reason('amount.sumOfVouchers', { journal: money(a), count: g.length, parts: g.map((x) => money(x.amount)).join(' + ') }), journalValue: money(a), voucherValue: `${money(b)} / ${money(sum)}` };
     }
     const h = ctx.voucherGroup;
     if (h && h.length > 1) {
       const sum = h.reduce((s, x) => s + (x.amount ?? 0n), 0n);
       if (withinTolerance(b, sum, c.tolerance))
-        return { passed: true, exact: b === sum, detail: `voucher amount ${money(b)} paid by ${h.length} journal vouchers (${h.map((x) => `${x.journal.number}: ${money(x.amount)}`).join(' + ')})`, journalValue: `${money(a)} of ${money(sum)}`, voucherValue: money(b) };
+        return { passed: true, exact: b === sum, reason: reason('amount.paidInParts', { voucher: money(b), count: h.length, parts: h.map((x) => `${x.journal.number}: ${money(x.amount)}`).join(' + ') }), journalValue: `${money(a)} / ${money(sum)}`, voucherValue: money(b) };
     }
   }
-  return { passed: false, exact: false, detail: `amounts differ: journal ${money(a)}, voucher ${money(b)}`, journalValue: money(a), voucherValue: money(b) };
+  return { passed: false, exact: false, reason: reason('amount.differ', { journal: money(a), voucher: money(b) }), journalValue: money(a), voucherValue: money(b) };
 };
 
 const date: Evaluator<Extract<Condition, { match: 'date' }>> = (c, j, v) => {
-  if (v.day === undefined) return { passed: false, exact: false, detail: 'voucher has no date', journalValue: j.date };
+  if (v.day === undefined) return { passed: false, exact: false, reason: reason('date.none'), journalValue: j.date };
   const before = j.day - v.day;
   const passed = before >= -c.window.after && before <= c.window.before;
-  const rel = before === 0 ? 'same day' : before > 0 ? `${before} day(s) before` : `${-before} day(s) after`;
-  return { passed, exact: true, detail: `voucher dated ${v.date}, ${rel} the journal voucher (window −${c.window.before}/+${c.window.after})`, journalValue: j.date, voucherValue: v.date };
+  const code = before === 0 ? 'date.sameDay' : before > 0 ? 'date.before' : 'date.after';
+  return { passed, exact: true, reason: reason(code, { date: v.date ?? '', days: Math.abs(before), before: c.window.before, after: c.window.after }), journalValue: j.date, voucherValue: v.date };
 };
 
 const DISPATCH: { [M in Condition['match']]: Evaluator<Extract<Condition, { match: M }>> } = {

@@ -2,6 +2,7 @@ import { journalToMatch, voucherToMatch } from '../adapters';
 import type { JournalVoucher } from '../../ledger/journal';
 import type { Voucher } from '../../../formats/voucher';
 import { matchAll } from './engine';
+import { localeFrom, renderReason } from './explain';
 import { checkRule, loadRules, RuleError } from './rules';
 import { editDistance, numbersIn, similarity } from './text';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -39,10 +40,22 @@ describe('matching engine: the hard cases', () => {
     const r = matchAll([jv('J1', '2025-03-05', '报销办公用品 发票号12345678', '100.00')], [inv('V1', '12345678', '2025-03-01', '100.00')], rules);
     expect(tiers(r)).toEqual(['J1-V1:auto:invoice-number']);
     expect(r.links[0].score).toBe(100);
-    expect(r.links[0].explanation.map((o) => [o.condition, o.passed, o.detail])).toEqual([
-      ['number', true, 'invoiceNumber 12345678 cited by the journal voucher'],
-      ['amount', true, 'amounts equal 100.00'],
-      ['date', true, 'voucher dated 2025-03-01, 4 day(s) before the journal voucher (window −180/+15)'],
+    // Stored structured: the condition id, a message code and the values compared.
+    expect(r.links[0].explanation.map((o) => [o.condition, o.passed, o.reason])).toEqual([
+      ['number', true, { code: 'join.hit', values: { key: 'invoiceNumber', value: '12345678' } }],
+      ['amount', true, { code: 'amount.equal', values: { amount: '100.00' } }],
+      ['date', true, { code: 'date.before', values: { date: '2025-03-01', days: 4, before: 180, after: 15 } }],
+    ]);
+    // Rendered for the reader: Chinese by default, English on request.
+    expect(r.links[0].explanation.map((o) => renderReason(o.reason))).toEqual([
+      '记账凭证引用的发票号码 12345678 与票据一致',
+      '金额相等：100.00',
+      '票据日期 2025-03-01，早于记账凭证 4 天（允许早 180 天至晚 15 天）',
+    ]);
+    expect(r.links[0].explanation.map((o) => renderReason(o.reason, 'en'))).toEqual([
+      'invoice number 12345678 cited by the journal voucher',
+      'amounts equal 100.00',
+      'voucher dated 2025-03-01, 4 day(s) before the journal voucher (window −180/+15)',
     ]);
   });
 
@@ -53,10 +66,12 @@ describe('matching engine: the hard cases', () => {
       rules,
     );
     expect(tiers(several)).toEqual(['J1-V1:auto:invoice-number', 'J1-V2:auto:invoice-number']);
-    expect(several.links[0].explanation[1].detail).toBe('journal amount 300.00 = sum of 2 cited vouchers (100.00 + 200.00)');
+    expect(renderReason(several.links[0].explanation[1].reason, 'en')).toBe('journal amount 300.00 = sum of 2 cited vouchers (100.00 + 200.00)');
+    expect(renderReason(several.links[0].explanation[1].reason)).toBe('记账凭证金额 300.00 等于所引用 2 张票据之和（100.00 + 200.00）');
     const split = matchAll([jv('J1', '2025-03-05', '首付款 发票33333333', '600.00'), jv('J2', '2025-03-20', '尾款 发票33333333', '400.00')], [inv('V1', '33333333', '2025-03-01', '1000.00')], rules);
     expect(tiers(split)).toEqual(['J1-V1:auto:invoice-number', 'J2-V1:auto:invoice-number']);
-    expect(split.links[0].explanation[1].detail).toBe('voucher amount 1000.00 paid by 2 journal vouchers (J1: 600.00 + J2: 400.00)');
+    expect(renderReason(split.links[0].explanation[1].reason, 'en')).toBe('voucher amount 1000.00 paid by 2 journal vouchers (J1: 600.00 + J2: 400.00)');
+    expect(renderReason(split.links[0].explanation[1].reason)).toBe('票据金额 1000.00 由 2 张记账凭证分次支付（J1: 600.00 + J2: 400.00）');
   });
 
   it('a red invoice matches the red journal voucher by sign; the amount alone never links', () => {
@@ -67,7 +82,9 @@ describe('matching engine: the hard cases', () => {
   it('a mistyped number with the exact amount is a suggestion, never automatic', () => {
     const r = matchAll([jv('J1', '2025-03-05', '报销 发票号12345687', '250.00')], [inv('V1', '12345678', '2025-03-01', '250.00')], rules);
     expect(tiers(r)).toEqual(['J1-V1:suggest:invoice-number-typo']);
-    expect(r.links[0].notes).toEqual(['rule invoice-number-typo never links automatically']);
+    expect(r.links[0].notes).toEqual([{ code: 'note.maxTier', values: { rule: 'invoice-number-typo' } }]);
+    expect(renderReason(r.links[0].notes[0])).toBe('规则 invoice-number-typo 只提出建议，从不自动关联');
+    expect(renderReason(r.links[0].explanation[0].reason)).toBe('记账凭证发票号码 “12345687” 与票据发票号码 “12345678” 相差 1 个字符');
   });
 
   it('same amount on the same day without numbers: suggestions for a person, never auto', () => {
@@ -100,7 +117,8 @@ describe('matching engine: the hard cases', () => {
     expect(tiers(one)).toEqual(['J1-L1:auto:bank-statement-line']);
     const two = matchAll([bank('J1', '2025-03-05', '80.00', '6222')], [line('L1', '2025-03-06', -8000n, '6222'), line('L2', '2025-03-06', -8000n, '6222')], rules);
     expect(tiers(two)).toEqual(['J1-L1:suggest:bank-statement-line', 'J1-L2:suggest:bank-statement-line']);
-    expect(two.links[0].notes[0]).toMatch(/^ambiguous: 2 vouchers qualify/);
+    expect(renderReason(two.links[0].notes[0], 'en')).toMatch(/^ambiguous: 2 vouchers qualify/);
+    expect(renderReason(two.links[0].notes[0])).toBe('有歧义：2 张票据都符合记账凭证 J1，需人工判断');
   });
 });
 
@@ -143,5 +161,16 @@ describe('text helpers', () => {
   });
   it('finds cited numbers in summaries', () => {
     expect(numbersIn('报销 发票号12345678，缴款码20250000000000000777 流水HX202503120001')).toEqual(['12345678', '20250000000000000777', 'HX202503120001']);
+  });
+});
+
+describe('explanation language', () => {
+  it('takes the reader\'s language from Accept-Language, Chinese unless English is preferred', () => {
+    expect(localeFrom(undefined)).toBe('zh-CN');
+    expect(localeFrom('en-US,en;q=0.9')).toBe('en');
+    expect(localeFrom('zh-CN,zh;q=0.9,en;q=0.8')).toBe('zh-CN');
+    expect(localeFrom('fr-FR, en;q=0.5, zh;q=0.4')).toBe('en');
+    expect(localeFrom('de-DE')).toBe('zh-CN');
+    expect(localeFrom('en;q=0, zh-TW')).toBe('zh-CN');
   });
 });

@@ -5,6 +5,7 @@
  * to suggestions.
  */
 import { evaluate, type PairContext } from './conditions';
+import { reason, type Reason } from './explain';
 import type { MatchingRule, RuleSet } from './rules';
 import { JOIN_KEYS, type ConditionOutcome, type JoinKey, type Link, type MatchJournal, type MatchResult, type MatchVoucher } from './types';
 
@@ -125,7 +126,7 @@ interface Pair {
   score: number;
   tier: 'auto' | 'suggest';
   outcomes: ConditionOutcome[];
-  notes: string[];
+  notes: Reason[];
   rule: MatchingRule;
 }
 
@@ -188,24 +189,24 @@ export function runRule(
       const outcomes: ConditionOutcome[] = [];
       let score = 0;
       let failedRequired = false;
-      let capped: string | undefined;
+      let capped: Reason | undefined;
       for (const c of rule.conditions) {
         const o = evaluate(c, j, v, ctx);
         outcomes.push(o);
         if (o.passed) {
           score += c.weight;
-          if (!o.exact && c.inexactTier) capped = `condition ${c.id} passed only approximately: at most a suggestion`;
+          if (!o.exact && c.inexactTier) capped = reason('note.inexact', { condition: c.id });
         } else if (c.required) {
           failedRequired = true;
           break;
         }
       }
       if (failedRequired || score < rule.tiers.suggest) continue;
-      const notes: string[] = [];
+      const notes: Reason[] = [];
       let tier: 'auto' | 'suggest' = score >= rule.tiers.auto ? 'auto' : 'suggest';
       if (tier === 'auto' && rule.maxTier === 'suggest') {
         tier = 'suggest';
-        notes.push(`rule ${rule.id} never links automatically`);
+        notes.push(reason('note.maxTier', { rule: rule.id }));
       }
       if (tier === 'auto' && capped) {
         tier = 'suggest';
@@ -229,10 +230,10 @@ export function runRule(
       const nv = perV.get(p.voucher)!.length;
       if (rule.unique.perJournal && nj > 1) {
         p.tier = 'suggest';
-        p.notes.push(`ambiguous: ${nj} vouchers qualify for journal voucher ${p.journal.number}; a person decides`);
+        p.notes.push(reason('note.ambiguousJournal', { count: nj, journal: p.journal.number }));
       } else if (rule.unique.perVoucher && nv > 1) {
         p.tier = 'suggest';
-        p.notes.push(`ambiguous: ${nv} journal vouchers qualify for this voucher; a person decides`);
+        p.notes.push(reason('note.ambiguousVoucher', { count: nv }));
       }
     }
   }

@@ -3,6 +3,7 @@
  * vouchers and pool vouchers, turn them into these shapes, run `matchAll`, and store the links it returns.
  * Money is integer fen as BigInt; day numbers (days since 1970-01-01) make date windows cheap.
  */
+import type { Reason } from './explain';
 
 /** Business keys a journal voucher can cite and a voucher can carry. */
 export const JOIN_KEYS = ['invoiceNumber', 'paymentCode', 'bankSerial', 'reimbursementId', 'counterpartyAccount'] as const;
@@ -52,13 +53,15 @@ export interface MatchVoucher {
 
 /** What one condition found for one pair: shown to people as the link's explanation. */
 export interface ConditionOutcome {
+  /** The rule's condition id. */
   condition: string;
   match: string;
   passed: boolean;
   /** False when the condition passed only approximately (a fuzzy number, an amount within tolerance). */
   exact: boolean;
   weight: number;
-  detail: string;
+  /** What it found, as a message code and values (rendered in zh-CN or en by explain.ts and the web). */
+  reason: Reason;
   journalValue?: string;
   voucherValue?: string;
 }
@@ -71,8 +74,8 @@ export interface Link {
   ruleId: string;
   ruleVersion: number;
   explanation: ConditionOutcome[];
-  /** Why the tier is lower than the score alone would give (ambiguity, an inexact condition). */
-  notes: string[];
+  /** Why the tier is lower than the score alone would give (ambiguity, an inexact condition, a suggest-only rule). */
+  notes: Reason[];
 }
 
 export interface MatchResult {

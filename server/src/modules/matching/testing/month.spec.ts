@@ -21,6 +21,7 @@ import { inspectFile } from '../../../formats/inspect';
 import { corpusFiles, CORPUS, HAS_CORPUS, readCorpus } from '../../../formats/kinds/corpus.testing';
 import type { Voucher } from '../../../formats/voucher';
 import { matchAll } from '../engine/engine';
+import { REASON_CODES, renderReason } from '../engine/explain';
 import { loadRules } from '../engine/rules';
 import type { MatchResult } from '../engine/types';
 import { evaluateMatch, toMatchInputs, type Evaluation } from './evaluate';
@@ -121,7 +122,8 @@ describe('a generated month of factory-made and real vouchers against the defaul
         !/^[a-z]/.test(l.ruleId) ||
         l.ruleVersion < 1 ||
         l.explanation.length === 0 ||
-        l.explanation.some((o) => !o.condition || o.detail.length < 6) ||
+        l.explanation.some((o) => !o.condition || !REASON_CODES.includes(o.reason.code) || renderReason(o.reason).includes('{') || renderReason(o.reason, 'en').includes('{')) ||
+        l.notes.some((n) => !REASON_CODES.includes(n.code)) ||
         !l.explanation.some((o) => o.passed),
     );
     expect(bad).toEqual([]);
@@ -132,8 +134,9 @@ describe('a generated month of factory-made and real vouchers against the defaul
     expect(suggestions.filter((l) => l.notes.length === 0 && l.explanation.every((o) => o.passed && o.exact))).toEqual([]);
     const suggestion = suggestions.find((l) => l.ruleId === 'invoice-number-typo')!;
     expect(suggestion.explanation.map((o) => o.condition)).toEqual(['number', 'amount', 'date']);
-    expect(suggestion.explanation[0].detail).toMatch(/1 edit\(s\) from voucher invoiceNumber/);
-    expect(suggestion.notes.join(' ')).toMatch(/never links automatically|approximately/);
+    expect(suggestion.explanation[0].reason).toMatchObject({ code: 'fuzzy.edits', values: { journalField: 'invoiceNumber', voucherField: 'invoiceNumber', edits: 1 } });
+    expect(renderReason(suggestion.explanation[0].reason)).toMatch(/^记账凭证发票号码 “\d+” 与票据发票号码 “\d+” 相差 1 个字符$/);
+    expect(suggestion.notes.map((n) => n.code)).toEqual(['note.maxTier']);
   });
 
   it('leaves the journal vouchers without originals, the unbooked vouchers and the treasury vouchers unmatched', () => {
