@@ -91,6 +91,14 @@ test('a changed re-import replaces the document; an unchanged one and a refused 
   expect(Number((await sql<{ n: string }>`select count(*) as n from search_document where doc_type = 'journal'`.execute(t.db)).rows[0].n)).toBe(2);
 });
 
+test('journal vouchers missing from the index (stored before indexing existed) are put back by reindexSearch', async () => {
+  await sql`delete from search_document where doc_type = 'journal'`.execute(t.db);
+  expect(await hits('acc_a', '文件柜')).toEqual([]);
+  expect(await t.app.get(LedgerService).reindexSearch({ unit: 'A01', batchSize: 1 })).toEqual({ indexed: 2 });
+  expect(await hits('acc_a', '文件柜')).toEqual(['journal:0001']);
+  expect(await hits('acc_a', '20250000000000000777')).toEqual(['journal:0002']);
+});
+
 test('with the OpenSearch driver the import writes each journal voucher outbox entry in its transaction', async () => {
   const indexer = new SearchIndexer(t.app.get(SearchRepository), { search: { driver: 'opensearch', node: 'http://127.0.0.1:9', indexPrefix: 'unused' } });
   const ledger = new LedgerService(t.app.get(LedgerRepository), t.app.get(AuditService), t.app.get(CLOCK), t.app.get(STORAGE), indexer);

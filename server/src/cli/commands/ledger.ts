@@ -54,6 +54,20 @@ export function ledgerCommand(program: Command): void {
       }
     });
   ledger
+    .command('reindex')
+    .description('put every journal voucher (of one unit, or all) into the search index again')
+    .option('--unit <code>', 'only this unit')
+    .action(async (o: { unit?: string }) => {
+      const ctx = await createAppContext(loadConfig(), { jobs: false, ...quiet({}) });
+      try {
+        const r = await ctx.get(LedgerService).reindexSearch({ unit: o.unit, onProgress: (n) => process.stderr.write(`\rindexed ${n} journal voucher(s)`) });
+        process.stderr.write('\n');
+        process.stdout.write(`indexed ${r.indexed} journal voucher(s) for search\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
+  ledger
     .command('add-record <file>')
     .description('file an account book, financial report or other accounting material with its file')
     .requiredOption('--unit <code>', 'unit code')

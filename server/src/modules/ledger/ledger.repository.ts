@@ -177,6 +177,13 @@ export class LedgerRepository {
     }));
   }
 
+  /** Ids of journal vouchers after `after` in id order (keyset pages for re-indexing). */
+  async journalIdsAfter(after: string, limit: number, unitId?: string): Promise<string[]> {
+    let q = this.db.selectFrom('journal_voucher').select('id').where('id', '>', after);
+    if (unitId) q = q.where('unit_id', '=', unitId);
+    return (await q.orderBy('id').limit(limit).execute()).map((r) => r.id);
+  }
+
   /** Journal vouchers with entries, by id or by (units, period). */
   async load(where: { ids?: string[]; unitIds?: 'all' | string[]; period?: string }): Promise<StoredJournal[]> {
     let q = this.db.selectFrom('journal_voucher as j').innerJoin('unit as u', 'u.id', 'j.unit_id').selectAll('j').select(['u.code as unit_code', sql<string>`to_char(j.voucher_date, 'YYYY-MM-DD')`.as('date')]);

@@ -157,6 +157,28 @@ export class LedgerService {
     });
   }
 
+  /**
+   * Re-projects every journal voucher (of one unit, or all) into search, a batch per transaction: for journal
+   * vouchers stored before they were indexed, or after the index was rebuilt from scratch.
+   */
+  async reindexSearch(opts: { unit?: string; batchSize?: number; onProgress?: (done: number) => void } = {}): Promise<{ indexed: number }> {
+    if (!this.indexer) throw new ValidationError('search is not available in this process', { field: 'search' });
+    const unitId = opts.unit ? await this.unitId(opts.unit) : undefined;
+    const batch = opts.batchSize ?? 1000;
+    let after = '00000000-0000-0000-0000-000000000000';
+    let indexed = 0;
+    for (;;) {
+      const ids = await this.repo.journalIdsAfter(after, batch, unitId);
+      if (ids.length === 0) break;
+      const journals = await this.repo.load({ ids });
+      await this.indexer.upsert(journals.map((j) => projectJournal(j, j.voucher)));
+      indexed += journals.length;
+      after = ids[ids.length - 1];
+      opts.onProgress?.(indexed);
+    }
+    return { indexed };
+  }
+
   list(f: JournalFilter) {
     return this.repo.list(f);
   }
