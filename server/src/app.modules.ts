@@ -8,9 +8,10 @@ import { SearchModule } from './modules/search/search.module';
 import { VolumesModule } from './modules/volumes/volumes.module';
 import { ChecksModule } from './modules/checks/checks.module';
 import { ArchiveModule } from './modules/archive/archive.module';
+import { HomeModule } from './modules/home/home.module';
 
 /**
  * The feature modules the application is made of, in import order. Each capability module adds itself here
  * (platform modules are wired in app.module.ts).
  */
-export const featureModules: any[] = [AuditModule, IdentityModule, PoolModule, PoolWorkflowModule, SearchModule, LedgerModule, MatchingModule, VolumesModule, ChecksModule, ArchiveModule];
+export const featureModules: any[] = [AuditModule, IdentityModule, PoolModule, PoolWorkflowModule, SearchModule, LedgerModule, MatchingModule, VolumesModule, ChecksModule, ArchiveModule, HomeModule];

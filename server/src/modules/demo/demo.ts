@@ -3,7 +3,8 @@
  * one month of bookkeeping that went through the real services — vouchers through the pool's ingest pipeline,
  * journal vouchers through the ledger import, a matching run, an assembled (draft) volume — so a new
  * installation shows real screens at once. Loaded once (marked in system_setting); every step tolerates a
- * previous partial load, so an interrupted first start finishes on the next one.
+ * previous partial load, so an interrupted first start finishes on the next one. `EVARCHIVE_DEMO=synthetic` keeps
+ * the real corpus samples out (factory-made vouchers only, e.g. for the README screenshots).
  */
 import type { INestApplicationContext } from '@nestjs/common';
 import { createHash } from 'node:crypto';
@@ -12,11 +13,12 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { createFactory, syntheticUscc, type GeneratedFile } from '../../formats/factory';
 import { Prng } from '../../formats/factory/prng';
+import type { AppConfig } from '../../platform/config/config';
 import type { Db } from '../../platform/database/database';
 import { OrgService } from '../../platform/identity/org.service';
 import { UserService } from '../../platform/identity/user.service';
 import type { Role } from '../../platform/identity/roles';
-import { DB } from '../../platform/tokens';
+import { CONFIG, DB } from '../../platform/tokens';
 import { IngestService, summarise, type BatchOptions, type BatchSummary, type ItemOutcome } from '../pool/ingest.service';
 import { LedgerService } from '../ledger/ledger.service';
 import { MatchingService } from '../matching/matching.service';
@@ -71,7 +73,11 @@ export interface DemoSummary {
 }
 
 export interface DemoOptions {
-  /** Folder of real corpus files (`<repo>/../shared/corpus/raw`); null or missing: factory files only. */
+  /**
+   * Folder of real corpus files (`<repo>/../shared/corpus/raw`); null or missing: factory files only. Unset: that
+   * folder when it exists, unless the configuration says `EVARCHIVE_DEMO=synthetic` (factory files only, so
+   * screenshots and public demos never show a real party).
+   */
   corpusDir?: string | null;
   /** The demo month (YYYY-MM); default: the month before now. */
   period?: string;
@@ -95,6 +101,11 @@ export function defaultCorpusDir(): string | null {
 function previousMonth(now = new Date()): string {
   const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/** `EVARCHIVE_DEMO=synthetic`: the demo takes factory-made vouchers only, even where the real corpus exists. */
+function demoIsSynthetic(ctx: INestApplicationContext): boolean {
+  return ctx.get<AppConfig>(CONFIG, { strict: false }).demo === 'synthetic';
 }
 
 export async function demoLoaded(db: Db): Promise<boolean> {
@@ -194,7 +205,7 @@ export async function loadDemo(ctx: INestApplicationContext, opts: DemoOptions =
     bytes: g.bytes,
     sourceRef: `demo:${period}:${i}`,
   }));
-  const corpusDir = opts.corpusDir === undefined ? defaultCorpusDir() : opts.corpusDir;
+  const corpusDir = opts.corpusDir !== undefined ? opts.corpusDir : demoIsSynthetic(ctx) ? null : defaultCorpusDir();
   let corpusFiles = 0;
   if (corpusDir && existsSync(corpusDir)) {
     for (const rel of DEMO_CORPUS_FILES) {
@@ -331,7 +342,8 @@ export async function loadDemo(ctx: INestApplicationContext, opts: DemoOptions =
 export function describeDemo(s: DemoSummary): string {
   const line = '─'.repeat(64);
   const out = [line, ` Demo data (示例数据) loaded in ${s.seconds} s: unit ${s.unitCode} 演示单位（示例数据）, month ${s.period}`];
-  out.push(`   vouchers: ${s.vouchers.created} new (${s.corpusFiles} real sample files), ${s.vouchers.rejected} rejected; journal vouchers: ${s.journals.imported}`);
+  const origin = s.corpusFiles ? `${s.corpusFiles} real sample files` : 'all factory-made';
+  out.push(`   vouchers: ${s.vouchers.created} new (${origin}), ${s.vouchers.rejected} rejected; journal vouchers: ${s.journals.imported}`);
   out.push(`   matching: ${s.matching.auto} automatic links, ${s.matching.suggestions} suggestions to decide; volumes: ${s.volumes.codes.length} (draft)`);
   out.push(' Demo users (user name = password; turn the demo off with EVARCHIVE_DEMO=0):');
   for (const u of s.users) out.push(`   ${u.username.padEnd(18)} ${u.role}`);

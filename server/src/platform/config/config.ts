@@ -43,8 +43,11 @@ export interface AppConfig {
     /** Accepted clock skew / replay window for signed API-key requests. */
     apiKeyWindowSeconds: number;
   };
-  /** Load the labelled demo unit on first start. */
-  demo: boolean;
+  /**
+   * Load the labelled demo unit on first start: true also takes a few real sample files from ../shared/corpus
+   * when that folder exists; 'synthetic' only factory-made vouchers (for screenshots and public demos).
+   */
+  demo: boolean | 'synthetic';
   /** Folder of PEM/DER CA certificates trusted for seal and signature chains; none → "not checkable". */
   trustAnchorsDir?: string;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
@@ -199,7 +202,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
       lockoutMinutes: int('EVARCHIVE_LOCKOUT_MINUTES', 'auth.lockoutMinutes', 15, 1, 60 * 24),
       apiKeyWindowSeconds: int('EVARCHIVE_API_KEY_WINDOW_SECONDS', 'auth.apiKeyWindowSeconds', 300, 10, 3600),
     },
-    demo: bool('EVARCHIVE_DEMO', 'demo', true),
+    demo: /^synthetic$/i.test(str('EVARCHIVE_DEMO', 'demo') ?? '') ? 'synthetic' : bool('EVARCHIVE_DEMO', 'demo', true),
     trustAnchorsDir: str('EVARCHIVE_TRUST_ANCHORS', 'signatures.trustAnchorsDir'),
     logLevel: oneOf('EVARCHIVE_LOG_LEVEL', 'logLevel', ['error', 'warn', 'info', 'debug'] as const, 'info'),
   };
