@@ -7,6 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { allowedUnitIds, hasRole, isSystemAdmin, type Principal } from '../../platform/identity/principal';
 import type { Role } from '../../platform/identity/roles';
 import type { ObjectStore } from '../../platform/storage/object-store';
+import { isCalendarDate } from '../../platform/http/dates';
 import { CLOCK, STORAGE } from '../../platform/tokens';
 import { VOUCHER_KIND_NAMES, VOUCHER_KINDS, type Voucher } from '../../formats/voucher';
 import { PoolRepository, type VoucherFilter, type VoucherScope, type VoucherSort } from './pool.repository';
@@ -30,7 +31,15 @@ export interface ListQuery extends VoucherFilter {
 }
 
 /** Parses the list/export query string; every problem names its parameter. */
+/** The query parameters of the pool list; any other is refused (a misspelt filter must not silently list everything). */
+export const LIST_PARAMS = ['unitId', 'subPool', 'personal', 'kind', 'state', 'verdict', 'issueFrom', 'issueTo', 'amountMin', 'amountMax', 'party', 'number', 'sort', 'limit', 'cursor'] as const;
+
 export function parseListQuery(q: Record<string, unknown>, maxLimit = 200): ListQuery {
+  const unknown = Object.keys(q).filter((k) => !(LIST_PARAMS as readonly string[]).includes(k));
+  if (unknown.length) {
+    const hint = unknown.some((k) => /date|from|to/i.test(k)) ? ' (the issue-date filters are issueFrom and issueTo)' : '';
+    throw new ValidationError(`${unknown.join(', ')}: unknown filter${unknown.length > 1 ? 's' : ''}${hint}; known: ${LIST_PARAMS.join(', ')}`, { field: unknown[0], unknown });
+  }
   const s = (name: string): string | undefined => {
     const v = q[name];
     if (v === undefined || v === null || v === '') return undefined;
@@ -54,8 +63,8 @@ export function parseListQuery(q: Record<string, unknown>, maxLimit = 200): List
     kind: check('kind', s('kind'), (v) => (VOUCHER_KINDS as readonly string[]).includes(v), `expected one of ${VOUCHER_KINDS.join(', ')}`),
     state: check('state', s('state'), (v) => STATES.includes(v), `expected one of ${STATES.join(', ')}`),
     verdict: check('verdict', s('verdict'), (v) => VERDICTS.includes(v), `expected one of ${VERDICTS.join(', ')}`),
-    issueFrom: check('issueFrom', s('issueFrom'), (v) => DATE.test(v), 'expected YYYY-MM-DD'),
-    issueTo: check('issueTo', s('issueTo'), (v) => DATE.test(v), 'expected YYYY-MM-DD'),
+    issueFrom: check('issueFrom', s('issueFrom'), (v) => DATE.test(v) && isCalendarDate(v), 'expected a date YYYY-MM-DD'),
+    issueTo: check('issueTo', s('issueTo'), (v) => DATE.test(v) && isCalendarDate(v), 'expected a date YYYY-MM-DD'),
     amountMin: money('amountMin'),
     amountMax: money('amountMax'),
     party: s('party')?.slice(0, 100),
