@@ -428,7 +428,7 @@ function advance(deltas: number[], chars: number): number {
  */
 export function parseDeltas(value: string | undefined): number[] {
   if (!value) return [];
-  const tokens = value.trim().split(/[\s,]+/).filter(Boolean);
+  const tokens = splitSimple(value) ?? value.trim().split(/[\s,]+/).filter(Boolean);
   const out: number[] = [];
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i] === 'g') {
@@ -566,8 +566,25 @@ export function parseBox(value: string | undefined): OfdBox | undefined {
 
 function numbers(value: string | undefined): number[] | undefined {
   if (!value) return undefined;
-  const n = value.trim().split(/[\s,]+/).map(Number);
+  const n = (splitSimple(value) ?? value.trim().split(/[\s,]+/)).map(Number);
   return n.every(Number.isFinite) ? n : undefined;
+}
+
+/**
+ * The tokens of a number list as producers almost always write it — ASCII tokens separated by single spaces, no
+ * space at either end — with a plain split; undefined for anything else (tabs, commas, runs of spaces …), which
+ * then takes the general `trim` + `/[\s,]+/` path. Both give the same tokens where this one answers.
+ */
+function splitSimple(value: string): string[] | undefined {
+  const last = value.length - 1;
+  if (value.charCodeAt(0) === 0x20 || value.charCodeAt(last) === 0x20) return undefined;
+  for (let i = 0; i <= last; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x20) {
+      if (value.charCodeAt(i + 1) === 0x20) return undefined;
+    } else if (c <= 0x20 || c === 0x2c || c >= 0x7f) return undefined;
+  }
+  return value.split(' ');
 }
 
 function num(value: string | undefined): number | undefined {

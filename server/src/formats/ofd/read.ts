@@ -149,14 +149,18 @@ const TITLES: [RegExp, VoucherKind][] = [
 export function findTitle(lines: TextLine[]): { title: string; kind: VoucherKind } | undefined {
   // A run with a colon is a label (`回单编号：`), not a title.
   const candidates = lines.flatMap((l) => l.items).filter((i) => !/[:：]/.test(i.text));
+  // Each text is squashed and folded once, not once per title.
+  const squashed = candidates.map((i) => i.text.replace(/\s+/g, ''));
+  const folded = squashed.map(fold);
   for (const [re, kind] of TITLES) {
-    const item = candidates.find((i) => re.test(fold(i.text.replace(/\s+/g, ''))));
-    if (item) return { title: foldIdeographs(item.text.replace(/\s+/g, '')), kind };
+    const k = folded.findIndex((t) => re.test(t));
+    if (k >= 0) return { title: foldIdeographs(squashed[k]), kind };
   }
   // Titles drawn one character per text object only come together as a line.
+  const lineTexts = lines.map((l) => fold(l.text.replace(/\s+/g, '')));
   for (const [re, kind] of TITLES) {
-    for (const line of lines) {
-      const m = re.exec(fold(line.text.replace(/\s+/g, '')));
+    for (const t of lineTexts) {
+      const m = re.exec(t);
       if (m) return { title: m[0], kind };
     }
   }

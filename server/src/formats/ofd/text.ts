@@ -135,6 +135,13 @@ const COLON = /^[\s:：]+/;
  */
 const FOLDABLE = /[\u2e80-\u2fdf\u3000\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]/g;
 export function fold(s: string): string {
+  // Most runs hold nothing foldable: a scan by character code answers that without the replace.
+  let i = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x2e80 && ((c <= 0x2fdf) || c === 0x3000 || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || c >= 0xff00)) break;
+  }
+  if (i === s.length) return s;
   return s.replace(FOLDABLE, (c) => {
     const n = c.normalize('NFKC');
     return n.length === 1 ? n : c;
@@ -143,26 +150,19 @@ export function fold(s: string): string {
 
 /** Only the ideograph look-alikes folded (values keep their full-width punctuation as printed). */
 export function foldIdeographs(s: string): string {
+  let i = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x2e80 && c <= 0x2fdf) || (c >= 0xf900 && c <= 0xfaff)) break;
+  }
+  if (i === s.length) return s;
   return s.replace(/[\u2e80-\u2fdf\uf900-\ufaff]/g, (c) => c.normalize('NFKC'));
 }
 
 /** Removes spaces so `开 票 日 期` and `开票日期` compare equal; ideograph look-alikes are folded. */
+const SPACE = /[\s\u3000]/;
 function squash(s: string): string {
-  return foldIdeographs(s.replace(/[\s\u3000]+/g, ''));
-}
-
-const squashedRuns = new WeakMap<PlacedText, string>();
-const foldedRuns = new WeakMap<PlacedText, string>();
-function folded(run: PlacedText): string {
-  let t = foldedRuns.get(run);
-  if (t === undefined) foldedRuns.set(run, (t = fold(squashed(run))));
-  return t;
-}
-/** `squash` of a run's text, computed once per run (label searches visit every run many times). */
-function squashed(run: PlacedText): string {
-  let t = squashedRuns.get(run);
-  if (t === undefined) squashedRuns.set(run, (t = squash(run.text)));
-  return t;
+  return foldIdeographs(SPACE.test(s) ? s.replace(/[\s\u3000]+/g, '') : s);
 }
 
 export interface LabelledValue {
@@ -199,14 +199,19 @@ export function valuesAfterLabel(lines: TextLine[], label: string | RegExp): Lab
     }
     // Right of the label, not across the page (the other party's column), and not a bracket or a single
     // vertical caption character drawn between columns.
-    const right = runs.filter(
-      (r, j) => r !== run && r.x >= run.xEnd - 3 && r.x > (run.x + run.xEnd) / 2 && r.x - run.xEnd <= 20 && wordy[j],
+    // (Indices into `runs`, so the prepared squashed texts serve the value as well.)
+    const right: number[] = [];
+    for (let j = 0; j < runs.length; j++) {
+      const r = runs[j];
+      if (r !== run && r.x >= run.xEnd - 3 && r.x > (run.x + run.xEnd) / 2 && r.x - run.xEnd <= 20 && wordy[j]) right.push(j);
+    }
+    const sameLine = right.filter((j) => Math.abs(runs[j].y - run.y) <= Math.max(0.8, 0.3 * Math.min(runs[j].size, run.size)));
+    const near = (sameLine.length ? sameLine : right.filter((j) => Math.abs(runs[j].y - run.y) <= Math.max(2, 0.5 * Math.max(runs[j].size, run.size)))).sort(
+      (p, q) => runs[p].x - runs[q].x,
     );
-    const sameLine = right.filter((r) => Math.abs(r.y - run.y) <= Math.max(0.8, 0.3 * Math.min(r.size, run.size)));
-    const near = (sameLine.length ? sameLine : right.filter((r) => Math.abs(r.y - run.y) <= Math.max(2, 0.5 * Math.max(r.size, run.size)))).sort((p, q) => p.x - q.x);
     const parts: string[] = [];
-    for (const r of near) {
-      const next = squashed(r);
+    for (const j of near) {
+      const next = sq[j];
       if (/[:：]$/.test(next)) break;
       parts.push(next);
       if (!/^[¥￥]$/.test(next)) break;
@@ -250,10 +255,15 @@ function prepared(lines: TextLine[]): PreparedRuns {
   const p: PreparedRuns = {
     runs,
     counts: lines.map((l) => l.items.length),
-    squashed: runs.map(squashed),
-    folded: runs.map(folded),
+    squashed: [],
+    folded: [],
     wordy: runs.map((r) => /[\p{L}\p{N}¥￥]/u.test(r.text)),
   };
+  for (const r of runs) {
+    const sq = squash(r.text);
+    p.squashed.push(sq);
+    p.folded.push(fold(sq));
+  }
   preparedLines.set(lines, p);
   return p;
 }
