@@ -1,11 +1,13 @@
 import { DownloadOutlined, PlayCircleOutlined, PrinterOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Drawer, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { ApiError } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
 import { checksApi, printPdf, type CheckResult, type CheckRun, type Nature, type Outcome, type Stage } from './api';
+import { VolumePicker } from './VolumePicker';
 
 const OUTCOME_COLOR: Record<Outcome | 'pass' | 'warn' | 'fail', string> = { pass: 'green', fail: 'red', warn: 'orange', not_applicable: 'default' };
 const NATURES: Nature[] = ['ZS', 'WZ', 'KY', 'AQ'];
@@ -17,7 +19,11 @@ export default function ChecksPage() {
   const { t, formatDateTime } = useI18n();
   const { effectiveRoles } = useAuth();
   const canRun = effectiveRoles.has('archivist') || effectiveRoles.has('unit_admin') || effectiveRoles.has('system_admin');
-  const [filter, setFilter] = useState<{ stage?: string; verdict?: string }>({});
+  // The home page links here with ?verdict=fail (volumes whose checks failed).
+  const [params] = useSearchParams();
+  const [filter, setFilter] = useState<{ stage?: string; verdict?: string }>(() => ({
+    verdict: ['pass', 'warn', 'fail'].includes(params.get('verdict') ?? '') ? params.get('verdict')! : undefined,
+  }));
   const runs = useApi((s) => checksApi.runs(filter, s), [filter.stage, filter.verdict]);
   const [volume, setVolume] = useState('');
   const [stage, setStage] = useState<Stage>('GD');
@@ -29,7 +35,7 @@ export default function ChecksPage() {
     setRunning(true);
     setRunError(undefined);
     try {
-      const r = await checksApi.run(volume.trim(), stage);
+      const r = await checksApi.run(volume, stage);
       runs.reload();
       setOpen(r);
     } catch (e) {
@@ -45,9 +51,9 @@ export default function ChecksPage() {
         <Typography.Paragraph type="secondary">{t('checks.runs.intro')}</Typography.Paragraph>
         {canRun && (
           <Space wrap style={{ marginBottom: 16 }}>
-            <Input placeholder={t('checks.run.volume')} value={volume} onChange={(e) => setVolume(e.target.value)} style={{ width: 320 }} data-testid="checks-volume" />
+            <VolumePicker value={volume} onChange={setVolume} />
             <Select value={stage} onChange={setStage} style={{ width: 160 }} options={STAGES.map((s) => ({ value: s, label: t(`checks.stage.${s}`) }))} />
-            <Button type="primary" icon={<PlayCircleOutlined />} loading={running} disabled={!volume.trim()} onClick={start} data-testid="checks-run">
+            <Button type="primary" icon={<PlayCircleOutlined />} loading={running} disabled={!volume} onClick={start} data-testid="checks-run">
               {t('checks.run.start')}
             </Button>
           </Space>

@@ -64,6 +64,19 @@ export interface ArchivePackage {
   createdBy: string;
 }
 
+/** POST /api/archive/volumes/:id: the archiving-stage check passed, the package is stored, the volume archived. */
+export interface ArchiveOutcome {
+  volumeId: string;
+  archivalCode: string;
+  runId: string;
+  packageId: string;
+  sha256: string;
+  sm3: string;
+  size: number;
+  items: number;
+  files: number;
+}
+
 export interface PackageVerdict {
   ok: boolean;
   problems: { kind: string; path?: string; message: string }[];
@@ -87,6 +100,7 @@ export const checksApi = {
     api.get<CheckResult[]>(`/api/checks/runs/${id}/results${qs(q)}`, { signal }),
   reportUrl: (id: string, kind: 'pdf' | 'sig' | 'xml', download = false) => `/api/checks/runs/${id}/report.${kind}${download ? '?download=1' : ''}`,
   packages: (signal?: AbortSignal) => api.get<ArchivePackage[]>('/api/archive/packages', { signal }),
+  archive: (volumeId: string) => api.post<ArchiveOutcome>(`/api/archive/volumes/${encodeURIComponent(volumeId)}`, {}),
   verifyPackage: (id: string) => api.post<PackageVerdict>(`/api/archive/packages/${id}/verify`),
   packageUrl: (id: string) => `/api/archive/packages/${id}/download`,
 };

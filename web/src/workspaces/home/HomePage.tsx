@@ -7,6 +7,7 @@ import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
 import { canOpen, menuFor, registry, type NavPage } from '../../nav/registry';
+import { WorkCounts } from './WorkCounts';
 
 // echarts only loads for users who see a chart.
 const EChart = lazy(() => import('../../charts/EChart'));
@@ -21,8 +22,8 @@ interface Health {
 }
 
 /**
- * The landing page for every role: who I am here (roles per unit), which units I work for, where I can go,
- * and whether the system is healthy. Every figure comes from the server; nothing is invented.
+ * The landing page for every role: the work waiting in the current unit (counts linking to the lists), who I
+ * am here (roles per unit), which units I work for, where I can go, and whether the system is healthy. Every figure comes from the server; nothing is invented.
  */
 export default function HomePage() {
   const { user, currentUnit, effectiveRoles } = useAuth();
@@ -62,6 +63,7 @@ export default function HomePage() {
         </Typography.Title>
         <Typography.Text type="secondary">{t('home.intro')}</Typography.Text>
       </div>
+      <WorkCounts />
       {mayAdmin && (
         <Row gutter={[16, 16]}>
           <Col xs={24} md={8}>

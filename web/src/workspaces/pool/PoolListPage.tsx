@@ -1,7 +1,7 @@
 import { DownloadOutlined, ReloadOutlined, SearchOutlined, UploadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, DatePicker, Form, Input, Select, Space, Table, Tag, Tooltip } from 'antd';
 import { useEffect, useState } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
 import { KINDS, poolApi, STATES, STATE_COLORS, VERDICTS, VERDICT_COLORS, type ListFilter, type VoucherSummary } from './api';
@@ -11,7 +11,14 @@ export default function PoolListPage() {
   const { t } = useI18n();
   const { currentUnit } = useAuth();
   const [form] = Form.useForm();
-  const [filter, setFilter] = useState<ListFilter>({});
+  // Links from the home page name a state, verdict or kind (?state=available): the list opens filtered by it.
+  const [params] = useSearchParams();
+  const [linked] = useState(() => ({
+    state: STATES.find((x) => x === params.get('state')),
+    verdict: VERDICTS.find((x) => x === params.get('verdict')),
+    kind: KINDS.find((x) => x === params.get('kind')),
+  }));
+  const [filter, setFilter] = useState<ListFilter>(linked);
   const [rows, setRows] = useState<VoucherSummary[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -76,7 +83,7 @@ export default function PoolListPage() {
         </Space>
       }
     >
-      <Form form={form} layout="inline" onFinish={apply} initialValues={{ scope: 'unit', sort: 'created_desc' }} style={{ rowGap: 8, marginBottom: 16 }}>
+      <Form form={form} layout="inline" onFinish={apply} initialValues={{ scope: 'unit', sort: 'created_desc', ...linked }} style={{ rowGap: 8, marginBottom: 16 }}>
         <Form.Item name="scope">
           <Select style={{ width: 140 }} options={[
             { value: 'unit', label: t('pool.scope.unit') },

@@ -2,12 +2,21 @@ import { DownloadOutlined, FileSearchOutlined, SearchOutlined } from '@ant-desig
 import { Button, Card, Col, Empty, Flex, Input, List, Row, Select, Space, Tag, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { useI18n } from '../../i18n/I18nProvider';
+import { useI18n, type Translate } from '../../i18n/I18nProvider';
+import { codeLabel, statePrefixes } from '../../i18n/labels';
 import { FormError } from '../admin/FormError';
 import { emptyForm, searchApi, type FacetKey, type SearchForm, type SearchHit, type SearchResult } from './api';
 import { Highlighted } from './Highlighted';
 
 const FACETS: FacetKey[] = ['category', 'kind', 'year', 'unit', 'state'];
+
+/** A facet value in the reader's language: codes through the dictionaries, units by the server's name. */
+function facetLabel(t: Translate, k: FacetKey, value: string, serverLabel?: string): string {
+  if (k === 'kind') return codeLabel(t, value, ['pool.kind'], serverLabel);
+  if (k === 'category') return codeLabel(t, value, ['volumes.category'], serverLabel);
+  if (k === 'state') return codeLabel(t, value, statePrefixes(), serverLabel);
+  return serverLabel ?? value;
+}
 
 /** 档案检索: full text and fields across fonds and categories, facets, refine within results, Excel export. */
 export default function SearchPage() {
@@ -116,7 +125,7 @@ export default function SearchPage() {
               {(result?.facets?.[k] ?? []).slice(0, 12).map((b) => (
                 <Flex key={b.value} justify="space-between" style={{ cursor: 'pointer' }} onClick={() => toggle(k, b.value)} data-testid={`facet-${k}`}>
                   <Typography.Text strong={form[k].includes(b.value)} ellipsis style={{ maxWidth: '80%' }}>
-                    {b.label ?? b.value}
+                    {facetLabel(t, k, b.value, b.label)}
                   </Typography.Text>
                   <Typography.Text type="secondary">{b.count}</Typography.Text>
                 </Flex>
@@ -137,14 +146,21 @@ export default function SearchPage() {
                 return (
                   <List.Item
                     key={h.id}
-                    actions={h.docType === 'voucher' ? [<Link key="open" to={`/pool/vouchers/${h.sourceId}`}>{t('search.open')}</Link>] : []}
+                    actions={
+                      h.docType === 'voucher'
+                        ? [<Link key="open" to={`/pool/vouchers/${h.sourceId}`}>{t('search.open')}</Link>]
+                        : h.docType === 'volume'
+                          ? [<Link key="open" to={`/volumes/${h.sourceId}`}>{t('search.openVolume')}</Link>]
+                          : []
+                    }
                   >
                     <List.Item.Meta
                       title={
                         <Space wrap>
                           <span>{hl('title') ? <Highlighted fragment={hl('title')!} /> : h.title}</span>
-                          {h.kind && <Tag>{h.kind}</Tag>}
-                          <Tag color={h.state === 'archived' ? 'green' : 'default'}>{h.state}</Tag>
+                          <Tag color="blue">{codeLabel(t, h.docType, ['search.docType'])}</Tag>
+                          {h.kind && <Tag>{codeLabel(t, h.kind, ['pool.kind'])}</Tag>}
+                          <Tag color={h.state === 'archived' ? 'green' : 'default'}>{codeLabel(t, h.state, statePrefixes(h.docType))}</Tag>
                         </Space>
                       }
                       description={

@@ -1,7 +1,7 @@
 import { BuildOutlined, ReloadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Descriptions, Empty, Form, InputNumber, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { Link } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -17,7 +17,9 @@ export default function VolumesPage() {
   const labels = useLabels();
   const canAssemble = ['archivist', 'accountant', 'system_admin'].some((r) => effectiveRoles.has(r as never));
   const [year, setYear] = useState<number>(new Date().getFullYear() - (new Date().getMonth() === 0 ? 1 : 0));
-  const [state, setState] = useState<string>();
+  // The home page's counts link here with ?state=draft|submitted|approved|archived.
+  const [params] = useSearchParams();
+  const [state, setState] = useState<string | undefined>(() => ['draft', 'submitted', 'approved', 'archived'].find((s) => s === params.get('state')));
   const [category, setCategory] = useState<string>();
   const [after, setAfter] = useState<string[]>([]);
   const fonds = useApi((signal) => (currentUnit ? volumesApi.fonds(currentUnit.id, signal) : Promise.resolve({ items: [] })), [currentUnit?.id]);
