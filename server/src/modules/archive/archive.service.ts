@@ -23,8 +23,10 @@ export const PACKAGE_READ_ROLES = ['archivist', 'auditor', 'unit_admin'] as cons
 export interface VolumeArchiver {
   markArchived(volumeId: string, trx: Transaction<Database>): Promise<void>;
 }
-/** What archiving would use of the pool, when the pool offers it. */
+/** What archiving uses of the pool (the pool's ClaimsService implements it). */
 export interface PoolArchiver {
+  /** Refuses (before the package is written) while a voucher of the volume cannot be archived. */
+  assertArchivable?(voucherIds: string[]): Promise<void>;
   markArchived(voucherIds: string[], trx: Transaction<Database>, actor: AuditActor): Promise<void>;
 }
 
@@ -138,9 +140,10 @@ export class ArchiveService {
       ],
       signer,
     });
+    const voucherIds = [...new Set(subject.items.flatMap((i) => ((i.metadata.originalVoucherIds as string[] | undefined) ?? [])))];
+    await this.pool?.assertArchivable?.(voucherIds);
     const key = `packages/${vol.id}/v${version}/package.zip`;
     const put = await this.store.putNamed(key, built.zip, { mediaType: 'application/zip', filename: `${vol.archival_code}.zip` });
-    const voucherIds = [...new Set(subject.items.flatMap((i) => ((i.metadata.originalVoucherIds as string[] | undefined) ?? [])))];
 
     const outcome = await this.db.transaction().execute(async (trx) => {
       const pkg = await trx

@@ -3,7 +3,7 @@
  * pool), run the engine, apply the links without touching what a person decided, record the run; back-test a
  * rule change; accept / reject suggestions; the evidence chain both ways; the bank reconciliation report.
  */
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuditService, type AuditActor } from '../../platform/audit/audit.service';
 import type { Clock } from '../../platform/clock/clock';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors/errors';
@@ -14,6 +14,7 @@ import { fromFen, toFen } from '../../formats/kinds/money';
 import type { Voucher } from '../../formats/voucher';
 import { LedgerService } from '../ledger/ledger.service';
 import type { StoredJournal } from '../ledger/ledger.repository';
+import { LinkBookingService, type LinkBookingReport } from '../pool/claims/link-booking.service';
 import { journalToMatch, statementLinesToMatch, voucherToMatch, type StatementLineView } from './adapters';
 import { journalAmount, matchAll } from './engine/engine';
 import { DEFAULT_RULES_DIR, loadRules, type RuleSet } from './engine/rules';
@@ -47,6 +48,8 @@ export interface RunSummary {
     unmatchedJournals: { id: string; number: string; summary: string }[];
     unmatchedVouchers: { id: string; kind: string; number?: string; amount?: string; date?: string }[];
     ms: number;
+    /** What the pool did with the vouchers of the links in force (booked 入账, or why not). */
+    booking?: LinkBookingReport;
   }[];
   totals: { journals: number; vouchers: number; auto: number; suggestions: number; unmatchedJournals: number; unmatchedVouchers: number };
 }
@@ -98,6 +101,7 @@ export class MatchingService {
     private readonly ledger: LedgerService,
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Optional() private readonly booking?: LinkBookingService,
   ) {}
 
   rules(dir?: string): RuleSet {
@@ -177,6 +181,7 @@ export class MatchingService {
         unmatchedJournals: result.unmatchedJournals.map((id) => ({ id, number: byId.get(id)!.voucher.number, summary: byId.get(id)!.voucher.summary })),
         unmatchedVouchers: unmatchedV.map((id) => ({ id, ...month.voucherInfo.get(id)! })),
         ms: result.stats.ms,
+        booking: applied.booking,
       };
       summary.units.push(u);
       summary.totals.journals += u.journals;
@@ -241,12 +246,14 @@ export class MatchingService {
       const stale = [...existing.entries()].filter(([k, l]) => !seen.has(k) && l.status === 'active' && l.tier !== 'manual').map(([, l]) => l.id);
       await this.repo.deleteLinks(trx, stale);
       counts.removed = stale.length;
+      // The pool books the vouchers of links in force and undoes its bookings of links that are gone.
+      const booking = await this.booking?.sync(trx, { unitId: month.unitId, period }, auditActor(actor), month.journals);
       await trx.updateTable('match_run').set({ summary: JSON.stringify({ ...counts, journals: month.journals.length, vouchers: month.vouchers.length }) }).where('id', '=', runId).execute();
       await this.audit.record(
         { actor: auditActor(actor), action: 'matching.run', targetType: 'match_run', targetId: runId, unitId: month.unitId, details: { period, rulesDigest: rules.digest, rulesSource: rules.source, ...counts } },
         trx,
       );
-      return { runId, ...counts };
+      return { runId, ...counts, booking };
     });
   }
 
@@ -283,7 +290,7 @@ export class MatchingService {
   }
 
   /** Accepting a suggestion puts the link in force; rejecting it needs a reason and keeps it from coming back. */
-  async decide(principal: Principal, linkId: string, decision: 'accept' | 'reject', reason: string | undefined, ip: string | null): Promise<LinkRow> {
+  async decide(principal: Principal, linkId: string, decision: 'accept' | 'reject', reason: string | undefined, ip: string | null): Promise<LinkRow & { booking?: LinkBookingReport }> {
     if (!/^[0-9a-f-]{36}$/i.test(linkId)) throw new NotFoundError(`link ${linkId} not found`);
     const why = reason?.trim();
     if (decision === 'reject' && !why) throw new ValidationError('a rejection needs a reason', { field: 'reason' });
@@ -297,6 +304,7 @@ export class MatchingService {
       const status = decision === 'accept' ? 'accepted' : 'rejected';
       const name = principal.kind === 'user' ? principal.username : principal.name;
       await this.repo.updateLink(trx, linkId, { status, decided_by: name, decided_at: now, decision_reason: why ?? null, updated_at: now });
+      const booking = await this.booking?.sync(trx, { linkIds: [linkId] }, principal);
       await this.audit.record(
         {
           actor: principal,
@@ -309,7 +317,7 @@ export class MatchingService {
         },
         trx,
       );
-      return { ...link, status, decidedBy: name, decidedAt: now, decisionReason: why ?? null };
+      return { ...link, status, decidedBy: name, decidedAt: now, decisionReason: why ?? null, booking };
     });
   }
 

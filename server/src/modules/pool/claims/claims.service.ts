@@ -1,19 +1,24 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { sql } from 'kysely';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { sql, type Transaction } from 'kysely';
 import { AuditService, type AuditActor } from '../../../platform/audit/audit.service';
 import { systemClock, type Clock } from '../../../platform/clock/clock';
 import type { Db } from '../../../platform/database/database';
+import type { Database } from '../../../platform/database/schema';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../../platform/errors/errors';
+import { impossibleDate } from '../../../platform/http/dates';
 import { allowedUnitIds, type Principal } from '../../../platform/identity/principal';
 import type { AnyRole } from '../../../platform/identity/roles';
 import { Job } from '../../../platform/jobs/job.decorator';
 import type { ObjectStore } from '../../../platform/storage/object-store';
 import { CLOCK, DB, STORAGE } from '../../../platform/tokens';
 import type { Voucher } from '../../../formats/voucher';
+import type { PoolArchiver } from '../../archive/archive.service';
+import { SearchIndexer } from '../../search/indexer.service';
+import { indexPoolVoucher } from '../pipeline/steps';
 import { voucherSummary } from '../pool.service';
 import type { VoucherState } from '../pool.tables';
 import { receiverFiles } from '../receiver/receiver-files';
-import type { BookingEntry, PoolBDb, PoolBTables, PoolBTrx } from './pool-b.tables';
+import type { BookingEntry, BookingSource, PoolBDb, PoolBTables, PoolBTrx } from './pool-b.tables';
 
 /** Machine clients that may move vouchers through the reimbursement states (用票端接口). */
 export const CLAIM_CLIENT_ROLES: readonly AnyRole[] = ['receiver', 'accounting_system', 'reimbursement_system'];
@@ -34,12 +39,14 @@ const PERIOD = /^(\d{4})-?(0[1-9]|1[0-2])$/;
 
 type Actor = { actor_type: string; actor_id: string | null; actor_name: string | null };
 
-function actorOf(p: Principal | 'system'): Actor {
+/** The actor columns of voucher_event / voucher_booking for a person, a machine client, the system or a CLI operator. */
+export function actorOf(p: AuditActor): Actor {
   if (p === 'system') return { actor_type: 'system', actor_id: null, actor_name: 'system' };
-  return p.kind === 'user' ? { actor_type: 'user', actor_id: p.id, actor_name: p.username } : { actor_type: 'client', actor_id: p.id, actor_name: p.name };
+  if ('kind' in p) return p.kind === 'user' ? { actor_type: 'user', actor_id: p.id, actor_name: p.username } : { actor_type: 'client', actor_id: p.id, actor_name: p.name };
+  return { actor_type: p.type, actor_id: p.id ?? null, actor_name: p.name ?? null };
 }
 
-function auditActor(p: Principal | 'system'): AuditActor {
+function auditActor(p: AuditActor): AuditActor {
   return p;
 }
 
@@ -92,7 +99,7 @@ export function parseBooking(body: unknown): BookingInput {
   if (!pm) throw new ValidationError(`period: expected the accounting period as YYYY-MM, got "${periodRaw}"`, { field: 'period' });
   const period = `${pm[1]}-${pm[2]}`;
   const bookedAt = str(b, 'bookedAt', { required: true, max: 30 })!.slice(0, 10);
-  if (!DATE.test(bookedAt) || Number.isNaN(Date.parse(`${bookedAt}T00:00:00Z`))) throw new ValidationError(`bookedAt: expected the posting date as YYYY-MM-DD, got "${b.bookedAt}"`, { field: 'bookedAt' });
+  if (!DATE.test(bookedAt) || impossibleDate(bookedAt) || Number.isNaN(Date.parse(`${bookedAt}T00:00:00Z`))) throw new ValidationError(`bookedAt: expected the posting date as YYYY-MM-DD, got "${b.bookedAt}"`, { field: 'bookedAt' });
   const summary = str(b, 'summary', { max: 500 }) ?? null;
   if (!Array.isArray(b.entries) || b.entries.length === 0) throw new ValidationError('entries: at least one debit/credit entry {accountCode, accountName, debit|credit}', { field: 'entries' });
   if (b.entries.length > 500) throw new ValidationError('entries: at most 500', { field: 'entries' });
@@ -130,6 +137,23 @@ export function parseBooking(body: unknown): BookingInput {
 
 type LockedVoucher = { id: string; unit_id: string | null; state: VoucherState; kind: string; data: unknown; invoice_number: string | null };
 
+/** What a booking reads of the voucher and its unit to write the receiver files. */
+export type BookingSubject = { id: string; unit_id: string | null; state: VoucherState; data: unknown; invoice_number: string | null; bank_serial: string | null; code: string | null; name: string | null; credit_code: string | null };
+
+/** The receiver files of one booking, already in the object store (content-addressed). */
+export interface PreparedBooking {
+  files: ReturnType<typeof receiverFiles>;
+  stored: { xbrl: Awaited<ReturnType<ObjectStore['put']>>; json: Awaited<ReturnType<ObjectStore['put']>> } | null;
+  base: string;
+  kind: string;
+}
+
+/** Where a booking comes from: the receiver API, or matching (a journal voucher linked to the voucher). */
+export type BookingOrigin = { source: 'receiver_api' } | { source: 'matching'; linkId: string; journalVoucherId: string };
+
+/** States a booking may start from. The receiver API books what was reimbursed; matching also books `available`. */
+export const BOOKABLE_FROM: Record<BookingSource, VoucherState[]> = { receiver_api: ['reimbursed'], matching: ['available', 'reimbursed'] };
+
 /**
  * The reimbursement state machine of a pool voucher: available → claimed → reimbursed → booked → archived, and back
  * to available when a claim is released (rejected) or expires. Every transition is one transaction: the guarded
@@ -147,8 +171,15 @@ export class ClaimsService {
     @Inject(STORAGE) private readonly storage: ObjectStore,
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock = systemClock,
+    // Every state change re-projects the voucher into the archive search index in its own transaction.
+    @Optional() private readonly indexer?: SearchIndexer,
   ) {
     this.db = db.withTables<PoolBTables>() as unknown as PoolBDb;
+  }
+
+  /** The voucher's search document follows its state (same transaction, so a rolled-back move is never indexed). */
+  private async reindex(trx: PoolBTrx, voucherId: string) {
+    if (this.indexer) await indexPoolVoucher(trx as unknown as Transaction<Database>, this.indexer, voucherId);
   }
 
   /** Units where `p` may act with `roles` (clients by their client role, people by theirs). */
@@ -172,7 +203,8 @@ export class ClaimsService {
     return v as LockedVoucher;
   }
 
-  private async liveClaim(trx: PoolBTrx | PoolBDb, voucherId: string) {
+  /** The claim holding the voucher (active or reimbursed), if any. */
+  async liveClaim(trx: PoolBTrx | PoolBDb, voucherId: string) {
     return trx.selectFrom('voucher_claim').selectAll().where('voucher_id', '=', voucherId).where('status', 'in', ['active', 'reimbursed']).executeTakeFirst();
   }
 
@@ -183,6 +215,12 @@ export class ClaimsService {
   private async event(trx: PoolBTrx, voucherId: string, action: string, from: string, to: string, actor: Actor, details: Record<string, unknown>, now: Date) {
     await trx.updateTable('voucher').set({ state: to as VoucherState, updated_at: now }).where('id', '=', voucherId).execute();
     await trx.insertInto('voucher_event').values({ voucher_id: voucherId, at: now, action, from_state: from, to_state: to, ...actor, details: JSON.stringify(details) }).execute();
+    await this.reindex(trx, voucherId);
+  }
+
+  /** A voucher_event that changes no state (e.g. why matching did not book the voucher). */
+  async recordEvent(trx: PoolBTrx, voucherId: string, action: string, who: AuditActor, details: Record<string, unknown>) {
+    await trx.insertInto('voucher_event').values({ voucher_id: voucherId, at: this.clock.now(), action, from_state: null, to_state: null, ...actorOf(who), details: JSON.stringify(details) }).execute();
   }
 
   /** 占用: available → claimed by a reimbursement document. The same document claiming again gets its claim back. */
@@ -194,7 +232,7 @@ export class ClaimsService {
     const now = this.clock.now();
     let expiresAt: Date;
     if (b.expiresAt !== undefined && b.expiresAt !== null && b.expiresAt !== '') {
-      const t = typeof b.expiresAt === 'string' ? Date.parse(b.expiresAt) : NaN;
+      const t = typeof b.expiresAt === 'string' && !impossibleDate(b.expiresAt) ? Date.parse(b.expiresAt) : NaN;
       if (Number.isNaN(t)) throw new ValidationError(`expiresAt: expected an ISO date-time, got ${JSON.stringify(b.expiresAt)}`, { field: 'expiresAt' });
       if (t <= now.getTime()) throw new ValidationError('expiresAt: must be in the future', { field: 'expiresAt' });
       if (t > now.getTime() + MAX_CLAIM_DAYS * 86400_000) throw new ValidationError(`expiresAt: at most ${MAX_CLAIM_DAYS} days ahead`, { field: 'expiresAt' });
@@ -233,6 +271,7 @@ export class ClaimsService {
         .returningAll()
         .executeTakeFirstOrThrow();
       await trx.insertInto('voucher_event').values({ voucher_id: id, at: now, action: 'claimed', from_state: 'available', to_state: 'claimed', ...actor, details: JSON.stringify({ claimId: c.id, reimbursementDocId: docId, claimantUser, expiresAt }) }).execute();
+      await this.reindex(trx, id);
       await this.audit.record({ actor: auditActor(p), action: 'pool.voucher.claim', targetType: 'voucher', targetId: id, unitId: won.unit_id, ip, details: { claimId: c.id, reimbursementDocId: docId, claimantUser, expiresAt: expiresAt.toISOString() } }, trx as never);
       return { ...this.claimView(c), voucherId: id, state: 'claimed' as VoucherState, repeated: false };
     });
@@ -277,7 +316,7 @@ export class ClaimsService {
     const docId = str(b, 'reimbursementDocId', { max: 128 });
     const amount = b.amount === undefined || b.amount === null || b.amount === '' ? null : money(b.amount, 'amount');
     const atRaw = str(b, 'reimbursedAt', { max: 40 });
-    const at = atRaw ? new Date(Date.parse(atRaw)) : this.clock.now();
+    const at = atRaw ? new Date(impossibleDate(atRaw) ? NaN : Date.parse(atRaw)) : this.clock.now();
     if (Number.isNaN(at.getTime())) throw new ValidationError(`reimbursedAt: expected an ISO date-time, got "${atRaw}"`, { field: 'reimbursedAt' });
     const now = this.clock.now();
     const actor = actorOf(p);
@@ -306,111 +345,221 @@ export class ClaimsService {
     const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     const docId = str(b, 'reimbursementDocId', { max: 128 });
     const units = this.units(p, BOOK_ROLES);
-    const now = this.clock.now();
-    const actor = actorOf(p);
     // Read first (outside the transaction) to build the files; the transaction re-checks state under the lock.
-    const pre = await this.db.selectFrom('voucher as v').leftJoin('unit as u', 'u.id', 'v.unit_id').select(['v.id', 'v.unit_id', 'v.state', 'v.data', 'v.invoice_number', 'v.bank_serial', 'u.code', 'u.name', 'u.credit_code']).where('v.id', '=', id).executeTakeFirst();
+    const pre = await this.bookingSubject(this.db, id);
     if (!pre || !this.inScope(units, pre.unit_id)) throw new NotFoundError(`voucher not found: ${id}`, { id });
-    if (pre.state !== 'reimbursed') throw this.illegal(id, pre.state, 'booked', ['reimbursed']);
+    if (!BOOKABLE_FROM.receiver_api.includes(pre.state)) throw this.illegal(id, pre.state, 'booked', BOOKABLE_FROM.receiver_api);
+    const prepared = await this.prepareBooking(pre, input);
+    return this.db.transaction().execute(async (trx) => {
+      const v = await this.lock(trx, id, units);
+      if (!BOOKABLE_FROM.receiver_api.includes(v.state)) throw this.illegal(id, v.state, 'booked', BOOKABLE_FROM.receiver_api);
+      const claim = await this.liveClaim(trx, id);
+      // The accounting system books what the reimbursement system settled: naming the document is optional here.
+      this.checkHolder(p, id, claim, docId, false);
+      return this.writeBooking(trx, v, claim, input, prepared, p, ip, { source: 'receiver_api' });
+    });
+  }
+
+  /**
+   * Matching's booking of one voucher of `unitId`, inside the caller's transaction: locked, state re-checked
+   * (available or reimbursed; a claimed voucher is not booked behind its reimbursement's back), then `writeBooking`.
+   */
+  async bookInTrx(trx: PoolBTrx, id: string, unitId: string, input: BookingInput, prepared: PreparedBooking, who: AuditActor, origin: BookingOrigin) {
+    const v = await trx.selectFrom('voucher').select(['id', 'unit_id', 'state']).where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!v || v.unit_id !== unitId) throw new NotFoundError(`voucher not found in the link's unit: ${id}`, { id });
+    const from = BOOKABLE_FROM[origin.source];
+    if (!from.includes(v.state)) throw this.illegal(id, v.state, 'booked', from);
+    const claim = v.state === 'reimbursed' ? await this.liveClaim(trx, id) : undefined;
+    return this.writeBooking(trx, v, claim, input, prepared, who, null, origin);
+  }
+
+  /** The voucher and its unit as a booking needs them (entity of the receiver file). */
+  async bookingSubject(db: PoolBDb | PoolBTrx, id: string): Promise<BookingSubject | undefined> {
+    return db
+      .selectFrom('voucher as v')
+      .leftJoin('unit as u', 'u.id', 'v.unit_id')
+      .select(['v.id', 'v.unit_id', 'v.state', 'v.data', 'v.invoice_number', 'v.bank_serial', 'u.code', 'u.name', 'u.credit_code'])
+      .where('v.id', '=', id)
+      .executeTakeFirst() as Promise<BookingSubject | undefined>;
+  }
+
+  /** Builds the receiver (入账) files of a booking and writes them to the object store, before any transaction. */
+  async prepareBooking(pre: BookingSubject, input: BookingInput): Promise<PreparedBooking> {
     const files = receiverFiles(pre.data as Voucher, input, { taxId: pre.credit_code, name: pre.name ?? '', code: pre.code ?? '' });
-    const base = `${files?.configId ?? 'receiver'}_${(pre.invoice_number ?? pre.bank_serial ?? id).replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    const base = `${files?.configId ?? 'receiver'}_${(pre.invoice_number ?? pre.bank_serial ?? pre.id).replace(/[^A-Za-z0-9_-]/g, '_')}`;
     const stored = files
       ? {
           xbrl: await this.storage.put(new TextEncoder().encode(files.xbrl), { mediaType: 'application/xml', filename: `${base}.xml` }),
           json: await this.storage.put(new TextEncoder().encode(files.json), { mediaType: 'application/json', filename: `${base}.json` }),
         }
       : null;
-    return this.db.transaction().execute(async (trx) => {
-      const v = await this.lock(trx, id, units);
-      if (v.state !== 'reimbursed') throw this.illegal(id, v.state, 'booked', ['reimbursed']);
-      const claim = await this.liveClaim(trx, id);
-      // The accounting system books what the reimbursement system settled: naming the document is optional here.
-      this.checkHolder(p, id, claim, docId, false);
-      let xbrlId: string | null = null;
-      let jsonId: string | null = null;
-      if (stored && files) {
-        const ref = `booking:${input.period}:${input.journalVoucherNumber}`;
-        const insert = async (s: (typeof stored)['xbrl'], role: 'receiver_xbrl' | 'receiver_json', format: string, mediaType: string, filename: string) => {
-          // Identical bytes already recorded (voucher_file.sha256 is unique) are the same file: link to it.
-          const existing = await trx.selectFrom('voucher_file').select(['id', 'voucher_id']).where('sha256', '=', s.sha256).executeTakeFirst();
-          if (existing) {
-            if (existing.voucher_id !== id) throw new ConflictError(`the receiver file is already recorded for voucher ${existing.voucher_id}`, { fileId: existing.id }, 'receiver_file_conflict');
-            return existing.id;
-          }
-          const r = await trx
-            .insertInto('voucher_file')
-            .values({ voucher_id: id, object_key: s.key, sha256: s.sha256, sm3: s.sm3, size: s.size, media_type: mediaType, filename, format, role, signature_verdict: null, received_at: now, channel: 'receiver', source_ref: ref, batch_id: null })
-            .returning('id')
-            .executeTakeFirstOrThrow();
-          return r.id;
-        };
-        xbrlId = await insert(stored.xbrl, 'receiver_xbrl', 'xbrl', 'application/xml', `${base}.xml`);
-        jsonId = await insert(stored.json, 'receiver_json', 'json', 'application/json', `${base}.json`);
-      }
-      const booking = await trx
-        .insertInto('voucher_booking')
-        .values({
-          voucher_id: id,
-          claim_id: claim?.id ?? null,
-          journal_voucher_number: input.journalVoucherNumber,
-          period: input.period,
-          booked_at: input.bookedAt,
-          summary: input.summary,
-          entries: JSON.stringify(input.entries),
-          debit_total: input.debitTotal,
-          credit_total: input.creditTotal,
-          config_id: files?.configId ?? null,
-          receiver_xbrl_file_id: xbrlId,
-          receiver_json_file_id: jsonId,
-          ...actor,
-          created_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      if (claim) await trx.updateTable('voucher_claim').set({ status: 'booked', ended_at: now, end_reason: 'booked' }).where('id', '=', claim.id).execute();
-      const details = {
-        bookingId: booking.id,
-        reimbursementDocId: claim?.reimbursement_doc_id ?? null,
-        journalVoucherNumber: input.journalVoucherNumber,
-        period: input.period,
-        bookedAt: input.bookedAt,
-        summary: input.summary,
-        debitTotal: input.debitTotal,
-        creditTotal: input.creditTotal,
-        entries: input.entries,
-        receiverFiles: files ? { configId: files.configId, xbrlFileId: xbrlId, jsonFileId: jsonId } : null,
-        ...(files ? {} : { note: `no receiver view for kind ${(pre.data as Voucher).kind}: booked without a receiver file` }),
-      };
-      await this.event(trx, id, 'booked', 'reimbursed', 'booked', actor, details, now);
-      await this.audit.record(
-        {
-          actor: auditActor(p),
-          action: 'pool.voucher.booked',
-          targetType: 'voucher',
-          targetId: id,
-          unitId: v.unit_id,
-          ip,
-          details,
-          ...(stored ? { digests: { receiverXbrl: `sha256:${stored.xbrl.sha256}`, receiverJson: `sha256:${stored.json.sha256}` } } : {}),
-        },
-        trx as never,
-      );
-      return { voucherId: id, state: 'booked' as VoucherState, ...details };
-    });
+    return { files, stored, base, kind: (pre.data as Voucher).kind };
   }
 
-  /** booked → archived: for the archive module, inside its own transaction when it passes one. */
-  async markArchived(actor: Principal | 'system', voucherId: string, details: Record<string, unknown>, trx?: PoolBTrx) {
-    const run = async (t: PoolBTrx) => {
-      const v = await t.selectFrom('voucher').select(['id', 'state', 'unit_id']).where('id', '=', voucherId).forUpdate().executeTakeFirst();
-      if (!v) throw new NotFoundError(`voucher not found: ${voucherId}`, { id: voucherId });
-      if (v.state !== 'booked') throw this.illegal(voucherId, v.state, 'archive', ['booked']);
-      const now = this.clock.now();
-      await this.event(t, voucherId, 'archived', 'booked', 'archived', actorOf(actor), details, now);
-      await this.audit.record({ actor: auditActor(actor), action: 'pool.voucher.archived', targetType: 'voucher', targetId: voucherId, unitId: v.unit_id, details }, t as never);
+  /**
+   * The booking inside `trx`, with the voucher locked and its state checked by the caller (the one path both the
+   * receiver API and matching use): receiver files linked as `voucher_file` rows, the `voucher_booking` row, the live
+   * claim closed, state → booked with its event, the audit entry and the search document.
+   */
+  async writeBooking(
+    trx: PoolBTrx,
+    v: { id: string; unit_id: string | null; state: VoucherState },
+    claim: { id: string; reimbursement_doc_id: string } | undefined,
+    input: BookingInput,
+    prepared: PreparedBooking,
+    who: AuditActor,
+    ip: string | null,
+    origin: BookingOrigin,
+  ) {
+    const id = v.id;
+    const now = this.clock.now();
+    const actor = actorOf(who);
+    const { files, stored, base } = prepared;
+    let xbrlId: string | null = null;
+    let jsonId: string | null = null;
+    if (stored && files) {
+      const ref = `booking:${input.period}:${input.journalVoucherNumber}`;
+      const insert = async (s: (typeof stored)['xbrl'], role: 'receiver_xbrl' | 'receiver_json', format: string, mediaType: string, filename: string) => {
+        // Identical bytes already recorded (voucher_file.sha256 is unique) are the same file: link to it.
+        const existing = await trx.selectFrom('voucher_file').select(['id', 'voucher_id']).where('sha256', '=', s.sha256).executeTakeFirst();
+        if (existing) {
+          if (existing.voucher_id !== id) throw new ConflictError(`the receiver file is already recorded for voucher ${existing.voucher_id}`, { fileId: existing.id }, 'receiver_file_conflict');
+          return existing.id;
+        }
+        const r = await trx
+          .insertInto('voucher_file')
+          .values({ voucher_id: id, object_key: s.key, sha256: s.sha256, sm3: s.sm3, size: s.size, media_type: mediaType, filename, format, role, signature_verdict: null, received_at: now, channel: 'receiver', source_ref: ref, batch_id: null })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return r.id;
+      };
+      xbrlId = await insert(stored.xbrl, 'receiver_xbrl', 'xbrl', 'application/xml', `${base}.xml`);
+      jsonId = await insert(stored.json, 'receiver_json', 'json', 'application/json', `${base}.json`);
+    }
+    const booking = await trx
+      .insertInto('voucher_booking')
+      .values({
+        voucher_id: id,
+        claim_id: claim?.id ?? null,
+        journal_voucher_number: input.journalVoucherNumber,
+        period: input.period,
+        booked_at: input.bookedAt,
+        summary: input.summary,
+        entries: JSON.stringify(input.entries),
+        debit_total: input.debitTotal,
+        credit_total: input.creditTotal,
+        config_id: files?.configId ?? null,
+        receiver_xbrl_file_id: xbrlId,
+        receiver_json_file_id: jsonId,
+        ...actor,
+        created_at: now,
+        source: origin.source,
+        match_link_id: origin.source === 'matching' ? origin.linkId : null,
+        journal_voucher_id: origin.source === 'matching' ? origin.journalVoucherId : null,
+        from_state: v.state,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    if (claim) await trx.updateTable('voucher_claim').set({ status: 'booked', ended_at: now, end_reason: 'booked' }).where('id', '=', claim.id).execute();
+    const details = {
+      bookingId: booking.id,
+      reimbursementDocId: claim?.reimbursement_doc_id ?? null,
+      journalVoucherNumber: input.journalVoucherNumber,
+      period: input.period,
+      bookedAt: input.bookedAt,
+      summary: input.summary,
+      debitTotal: input.debitTotal,
+      creditTotal: input.creditTotal,
+      entries: input.entries,
+      receiverFiles: files ? { configId: files.configId, xbrlFileId: xbrlId, jsonFileId: jsonId } : null,
+      ...(files ? {} : { note: `no receiver view for kind ${prepared.kind}: booked without a receiver file` }),
+      ...(origin.source === 'matching' ? { source: 'matching' as const, linkId: origin.linkId, journalVoucherId: origin.journalVoucherId } : {}),
     };
-    if (trx) return run(trx);
-    return this.db.transaction().execute(run);
+    await this.event(trx, id, 'booked', v.state, 'booked', actor, details, now);
+    await this.audit.record(
+      {
+        actor: auditActor(who),
+        action: 'pool.voucher.booked',
+        targetType: 'voucher',
+        targetId: id,
+        unitId: v.unit_id,
+        ip,
+        details,
+        ...(stored ? { digests: { receiverXbrl: `sha256:${stored.xbrl.sha256}`, receiverJson: `sha256:${stored.json.sha256}` } } : {}),
+      },
+      trx as never,
+    );
+    return { voucherId: id, state: 'booked' as VoucherState, ...details };
+  }
+
+  /**
+   * Undoes a booking that matching made, when its link is no longer in force (a person rejected it, or the rules
+   * no longer produce it) — only if nothing else happened since: the voucher is still `booked` by that very link.
+   * Returns it to the state it was booked from (a reimbursed claim is live again); the receiver files of that
+   * booking are unlinked (the objects stay in the store, the booked event and the audit entry keep every detail).
+   * Answers why not when it keeps the booking.
+   */
+  async unbookLink(trx: PoolBTrx, voucherId: string, linkId: string, who: AuditActor, reason: string): Promise<{ outcome: 'unbooked'; toState: VoucherState } | { outcome: 'kept_booked'; code: string; reason: string }> {
+    const v = await trx.selectFrom('voucher').select(['id', 'unit_id', 'state']).where('id', '=', voucherId).forUpdate().executeTakeFirst();
+    const b = await trx.selectFrom('voucher_booking').selectAll().where('voucher_id', '=', voucherId).executeTakeFirst();
+    if (!v || !b || b.source !== 'matching' || b.match_link_id !== linkId) return { outcome: 'kept_booked', code: 'not_booked_by_link', reason: `voucher ${voucherId} was not booked by link ${linkId}` };
+    if (v.state !== 'booked') return { outcome: 'kept_booked', code: 'moved_on', reason: `voucher ${voucherId} is ${v.state} since it was booked by journal voucher ${b.journal_voucher_number} (${b.period}): the booking is kept` };
+    const toState = (b.from_state === 'reimbursed' ? 'reimbursed' : 'available') as VoucherState;
+    const now = this.clock.now();
+    await trx.deleteFrom('voucher_booking').where('id', '=', b.id).execute();
+    const fileIds = [b.receiver_xbrl_file_id, b.receiver_json_file_id].filter((x): x is string => !!x);
+    if (fileIds.length) await trx.deleteFrom('voucher_file').where('id', 'in', fileIds).where('channel', '=', 'receiver').execute();
+    if (b.claim_id) await trx.updateTable('voucher_claim').set({ status: 'reimbursed', ended_at: null, end_reason: null }).where('id', '=', b.claim_id).where('status', '=', 'booked').execute();
+    const details = { bookingId: b.id, linkId, journalVoucherNumber: b.journal_voucher_number, period: b.period, reason, receiverFileIds: fileIds };
+    await this.event(trx, voucherId, 'unbooked', 'booked', toState, actorOf(who), details, now);
+    await this.audit.record({ actor: auditActor(who), action: 'pool.voucher.unbooked', targetType: 'voucher', targetId: voucherId, unitId: v.unit_id, details }, trx as never);
+    return { outcome: 'unbooked', toState };
+  }
+
+  /**
+   * Vouchers a volume files that cannot be archived: in a reimbursement (claimed, reimbursed) or never booked.
+   * A bank statement (bkrs) is evidence of many journal vouchers, linked line by line and never booked as one
+   * document: it may be archived from `available`. Called by the archive before it writes the package.
+   */
+  async unarchivable(voucherIds: string[], db: PoolBDb | PoolBTrx = this.db) {
+    if (!voucherIds.length) return [];
+    const rows = await db.selectFrom('voucher').select(['id', 'kind', 'state', 'invoice_number', 'bank_serial']).where('id', 'in', voucherIds).execute();
+    return rows
+      .filter((r) => !(r.state === 'booked' || r.state === 'archived' || (r.kind === 'bkrs' && r.state === 'available')))
+      .map((r) => ({ voucherId: r.id, kind: r.kind, number: r.invoice_number ?? r.bank_serial, state: r.state }));
+  }
+
+  /** Refuses archiving while any of the volume's pool vouchers is not booked (see `unarchivable`). */
+  async assertArchivable(voucherIds: string[], db: PoolBDb | PoolBTrx = this.db): Promise<void> {
+    const bad = await this.unarchivable(voucherIds, db);
+    if (!bad.length) return;
+    const list = bad.slice(0, 10).map((b) => `${b.kind} ${b.number ?? b.voucherId} is ${b.state}`).join('; ');
+    throw new ConflictError(
+      `${bad.length} pool voucher(s) of the volume are not booked: ${list}${bad.length > 10 ? '; …' : ''} — book them (receiver API, or a link to their journal voucher) or settle the reimbursement first`,
+      { vouchers: bad },
+      'pool_vouchers_not_booked',
+    );
+  }
+
+  /**
+   * booked → archived for every pool voucher of an archived volume, inside the archive's transaction (its
+   * POOL_ARCHIVER port): if archiving fails afterwards, no voucher is left archived. Already archived vouchers
+   * (filed by an earlier volume too) are left as they are; a bank statement moves from available.
+   */
+  async markArchived(voucherIds: string[], trx: Transaction<Database>, actor: AuditActor): Promise<void> {
+    const t = trx as unknown as PoolBTrx;
+    const ids = [...new Set(voucherIds)].sort();
+    if (!ids.length) return;
+    // Locked in id order: two volumes archived at once never deadlock on shared vouchers.
+    const rows = await t.selectFrom('voucher').select(['id', 'state', 'kind', 'unit_id']).where('id', 'in', ids).orderBy('id').forUpdate().execute();
+    await this.assertArchivable(ids, t);
+    const now = this.clock.now();
+    for (const v of rows) {
+      if (v.state === 'archived') continue;
+      const details = { reason: 'volume archived' };
+      await this.event(t, v.id, 'archived', v.state, 'archived', actorOf(actor), details, now);
+      await this.audit.record({ actor: auditActor(actor), action: 'pool.voucher.archived', targetType: 'voucher', targetId: v.id, unitId: v.unit_id, details }, trx);
+    }
   }
 
   /** Releases every active claim whose expiry has passed; each in its own short transaction (SKIP LOCKED). */

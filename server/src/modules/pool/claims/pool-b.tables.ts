@@ -2,6 +2,7 @@ import type { Generated, Kysely, Transaction } from 'kysely';
 import type { Database } from '../../../platform/database/schema';
 
 export type ClaimStatus = 'active' | 'released' | 'expired' | 'reimbursed' | 'booked';
+export type BookingSource = 'receiver_api' | 'matching';
 
 /** One booking entry as stored (amount a two-decimal string). */
 export interface BookingEntry {
@@ -52,6 +53,12 @@ export type PoolBTables = {
     actor_id: string | null;
     actor_name: string | null;
     created_at: Date;
+    /** 0460: receiver_api (the accounting system or an accountant) or matching (a link to a journal voucher). */
+    source: Generated<BookingSource>;
+    match_link_id: string | null;
+    journal_voucher_id: string | null;
+    /** The state the voucher was booked from (available or reimbursed): where undoing a matching booking returns it. */
+    from_state: string | null;
   };
   pool_connector: {
     id: Generated<string>;

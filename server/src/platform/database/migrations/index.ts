@@ -8,7 +8,9 @@ import * as m0800 from '../../../modules/checks/0800_checks.migration';
 import * as m0810 from '../../../modules/archive/0810_archive.migration';
 import * as m0400 from '../../../modules/pool/0400_pool.migration';
 import * as m0450 from '../../../modules/pool/claims/0450_pool_claims.migration';
+import * as m0460 from '../../../modules/pool/claims/0460_pool_booking_source.migration';
 import * as m0900 from '../../../modules/search/0900_search.migration';
+import * as m0901 from '../../../modules/search/0901_search_keyset_indexes.migration';
 import * as m0700 from '../../../modules/volumes/0700_volumes.migration';
 import * as m0710 from '../../../modules/retention/0710_retention.migration';
 
@@ -25,7 +27,9 @@ export const migrations: Record<string, Migration> = {
   '0600_matching': m0600,
   '0400_pool': m0400,
   '0450_pool_claims': m0450,
+  '0460_pool_booking_source': m0460,
   '0900_search': m0900,
+  '0901_search_keyset_indexes': m0901,
   '0700_volumes': m0700,
   '0710_retention': m0710,
   '0800_checks': m0800,
