@@ -67,7 +67,9 @@ test('an import makes its journal vouchers findable by number, summary word, cou
   expect(await hits('acc_a', '', '&kind=journal&year=2025&period=3&sort=amount&order=asc')).toEqual(['journal:0002', 'journal:0001']);
   expect(await hits('acc_a', '', '&kind=journal&account=2103')).toEqual(['journal:0002']);
   expect(await hits('acc_a', '', '&kind=journal&amountMin=1000')).toEqual(['journal:0001']);
-  const [hit] = (await search('acc_a', 'q=0002')).json.hits;
+  const one = (await search('acc_a', 'q=0002')).json;
+  expect(one.facets.kind).toEqual([{ value: 'journal', label: '记账凭证', count: 1 }]);
+  const [hit] = one.hits;
   expect(hit).toMatchObject({ docType: 'journal', kind: 'journal', category: 'voucher', amount: '500.00', date: '2025-03-09', parties: ['示例科技有限公司7'], title: '记账凭证 0002 收到培训费收入' });
   // Another unit's accountant does not see them.
   expect(await hits('acc_b', '硒鼓')).toEqual([]);

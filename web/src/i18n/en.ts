@@ -458,6 +458,8 @@ export const en: Record<MessageKey, string> = {
   'match.mode.all': 'all',
   'match.condition.passed': 'met',
   'match.condition.failed': 'not met',
+  // search hits and facets of journal vouchers (kind `journal`, indexed by modules/ledger)
+  'pool.kind.journal': 'Journal voucher',
   // end journal workspace
   // pool claims & connectors (pool part B)
   'poolb.claims.nav': 'Reimbursement & booking',

@@ -460,6 +460,8 @@ export const zhCN = {
   'match.mode.all': '全部',
   'match.condition.passed': '满足',
   'match.condition.failed': '不满足',
+  // search hits and facets of journal vouchers (kind `journal`, indexed by modules/ledger)
+  'pool.kind.journal': '记账凭证',
   // end journal workspace
   // pool claims & connectors (pool part B)
   'poolb.claims.nav': '报销与入账',

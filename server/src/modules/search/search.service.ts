@@ -34,7 +34,8 @@ export class SearchService implements OnApplicationShutdown {
     const f = r.facets!;
     const names = await this.repo.unitNames(f.unit.map((b) => b.value));
     for (const b of f.unit) b.label = names.get(b.value) ?? b.value;
-    for (const b of f.kind) b.label = VOUCHER_KIND_NAMES[b.value as VoucherKind] ?? b.value;
+    // Journal vouchers (modules/ledger) are indexed with kind `journal`.
+    for (const b of f.kind) b.label = VOUCHER_KIND_NAMES[b.value as VoucherKind] ?? (b.value === 'journal' ? '记账凭证' : b.value);
     for (const b of f.category) b.label = CATEGORY_NAMES[b.value as Category] ?? b.value;
   }
 
