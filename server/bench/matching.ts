@@ -69,7 +69,7 @@ function perUnit(total: number): Figures {
     const c = process.cpuUsage(c0);
     f.cpuMs += (c.user + c.system) / 1000;
     f.ms += performance.now() - t0;
-    const ev = evaluateMatch({ period: '', journals: [], vouchers: [], truth: m.truth, cases: {} }, r);
+    const ev = evaluateMatch({ truth: m.truth }, r);
     f.journals += m.journals.length;
     f.vouchers += m.vouchers.length;
     f.pairs += r.stats.pairsEvaluated;
@@ -108,7 +108,7 @@ function onePool(total: number): Figures {
   const r = matchAll(journals, vouchers, loadRules());
   const c = process.cpuUsage(c0);
   const cpuMs = Math.round((c.user + c.system) / 1000);
-  const ev = evaluateMatch({ period: '', journals: [], vouchers: [], truth, cases: {} }, r);
+  const ev = evaluateMatch({ truth }, r);
   return {
     mode: 'one pool',
     journals: journals.length,
@@ -136,7 +136,7 @@ if (dbAt >= 0) {
     const line = `database path (import → pool → \`match\`), ${r.journals.toLocaleString('en')} journal vouchers × ${r.vouchers.toLocaleString('en')} vouchers: import ${(r.importMs / 1000).toFixed(1)} s, pool rows ${(r.poolMs / 1000).toFixed(1)} s, MatchingService.run ${(r.matchMs / 1000).toFixed(1)} s (${r.auto.toLocaleString('en')} auto, ${r.suggestions.toLocaleString('en')} suggestions)`;
     console.log(line);
     const docs = join(__dirname, '..', '..', 'docs', 'benchmarks.md');
-    appendFileSync(docs, `\n${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench:matching -- --db ${n}\` (load average ${loadBefore.map((x) => x.toFixed(1)).join(' / ')}): ${line}.\n`);
+    appendToMatchingSection(docs, `\n${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench:matching -- --db ${n}\` (load average ${loadBefore.map((x) => x.toFixed(1)).join(' / ')}): ${line}.\n`);
   });
 } else main();
 
@@ -179,8 +179,21 @@ function main() {
         '`evarchive match` does; "one pool": everything in one run (dense amount buckets, the worst case). Time excludes generation and ' +
         'conversion; one thread. Command: `npm run bench:matching` (or `npm run bench:matching -- 100000` for one size, per unit).\n',
     );
-  appendFileSync(docs, lines.join('\n'));
+  appendToMatchingSection(docs, lines.join('\n'));
   console.log(`appended to ${docs}`);
+}
+
+/** Adds `text` at the end of the "## Matching" section (other sections of the file belong to other benchmarks). */
+function appendToMatchingSection(docs: string, text: string): void {
+  const all = readFileSync(docs, 'utf8');
+  const start = all.search(/^## Matching$/m);
+  if (start < 0) {
+    appendFileSync(docs, text);
+    return;
+  }
+  const next = all.slice(start + 1).search(/^## /m);
+  const at = next < 0 ? all.length : start + 1 + next;
+  writeFileSync(docs, `${all.slice(0, at).replace(/\s*$/, '\n')}${text.replace(/\s*$/, '\n')}\n${all.slice(at)}`);
 }
 
 /**
