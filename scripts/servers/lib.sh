@@ -1,4 +1,4 @@
-# Shared by s3proxy.sh and opensearch.sh (sourced, not run). Provisioning from Maven Central into an ignored cache,
+# Shared by s3proxy.sh, s3mock.sh and opensearch.sh (sourced, not run). Provisioning from Maven Central into an ignored cache,
 # free-port picking under a lock, readiness waits, and stopping by PID.
 
 set -euo pipefail
@@ -94,4 +94,65 @@ last_state() {
 record_last() {
   mkdir -p "$CACHE_ROOT/run"
   echo "$2" > "$CACHE_ROOT/run/$1.last"
+}
+
+# --- The start/stop lifecycle every server script shares ---------------------------------------------------
+# A script defines NAME, LABEL (for messages) and a function `launch STATE` that writes its config under STATE,
+# picks PORT with free_port and sets LAUNCH_PROBE (a command that succeeds once the server serves) and
+# LAUNCH_TRIES (probes 0.1 s apart), then calls `spawn STATE command...`. `server_main "$@"` does the rest.
+
+# http_status_is PORT CODE: the root URL answers CODE ("any" for any HTTP answer at all).
+http_status_is() {
+  local got; got="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/" || true)"
+  if [[ "$2" == any ]]; then [[ "$got" != "000" ]]; else [[ "$got" == "$2" ]]; fi
+}
+
+# spawn STATE command...: runs the server in its own session, output to STATE/server.log, PID in STATE/pid.
+spawn() {
+  local state="$1"; shift
+  setsid "$@" </dev/null >"$state/server.log" 2>&1 9>&- &
+  SERVER_PID=$!
+  echo "$SERVER_PID" > "$state/pid"
+}
+
+# start [--owner PID]: start lock, launch, wait for the probe, watchdog, KEY=VALUE lines on stdout.
+start() {
+  local owner=""
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --owner) owner="$2"; shift 2 ;;
+      *) die "unknown option $1" ;;
+    esac
+  done
+  provision "$NAME"
+  local state; state="$(mktemp -d "/tmp/evarchive-$NAME.XXXXXX")"
+  local t0; t0=$(date +%s%N)
+  exec 9>"$CACHE_ROOT/.start-$NAME.lock"
+  flock 9
+  launch "$state"
+  local i up=""
+  for ((i = 0; i < LAUNCH_TRIES; i++)); do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then tail -30 "$state/server.log" >&2; rm -rf "$state"; die "$LABEL exited during start"; fi
+    if $LAUNCH_PROBE; then up=1; break; fi
+    sleep 0.1
+  done
+  exec 9>&-
+  if [[ -z "$up" ]]; then tail -30 "$state/server.log" >&2; stop_server "$state"; die "$LABEL did not answer within $((LAUNCH_TRIES / 10)) s"; fi
+  if [[ -n "$owner" ]]; then watchdog "$owner" "$SERVER_PID" "$state" > "$state/watchdog.pid"; fi
+  record_last "$NAME" "$state"
+  log "$LABEL up on 127.0.0.1:$PORT (pid $SERVER_PID) in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+  local prefix; prefix="$(echo "$NAME" | tr '[:lower:]' '[:upper:]')"
+  echo "${prefix}_URL=http://127.0.0.1:$PORT"
+  local kv; for kv in "${LAUNCH_OUTPUT[@]}"; do echo "${prefix}_$kv"; done
+  echo "${prefix}_PID=$SERVER_PID"
+  echo "${prefix}_STATE=$state"
+}
+
+server_main() {
+  case "${1:-}" in
+    provision) provision "$NAME" ;;
+    start) shift; start "$@" ;;
+    stop) stop_server "${2:-$(last_state "$NAME")}" ;;
+    *) echo "usage: $0 provision | start [--owner PID] | stop [STATE_DIR]" >&2; exit 2 ;;
+  esac
 }

@@ -12,6 +12,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NAME=opensearch
+LABEL=OpenSearch
 MAIN_CLASS=org.codelibs.opensearch.runner.OpenSearchRunner
 
 java_bin() {
@@ -21,57 +22,30 @@ java_bin() {
   fi
 }
 
-start() {
-  local owner=""
-  while [[ $# -gt 0 ]]; do
-    case "$1" in
-      --owner) owner="$2"; shift 2 ;;
-      *) die "unknown option $1" ;;
-    esac
-  done
-  provision "$NAME"
-  local java; java="$(java_bin)"
-  local state; state="$(mktemp -d /tmp/evarchive-opensearch.XXXXXX)"
-  mkdir -p "$state/conf"
+os_healthy() {
+  curl -s "http://127.0.0.1:$1/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null | grep -Eq '"status":"(green|yellow)"'
+}
 
-  exec 9>"$CACHE_ROOT/.start-$NAME.lock"
-  flock 9
-  local port; port="$(free_port 9200 9249 50)" || die "no free port pair in 9200-9249 / 9250-9299"
+launch() {
+  local state="$1"
+  local java; java="$(java_bin)"
+  mkdir -p "$state/conf"
+  PORT="$(free_port 9200 9249 50)" || die "no free port pair in 9200-9249 / 9250-9299"
   # The runner copies its own opensearch.yml only when the config folder has none; ours keeps the node on
   # loopback, single-node (no discovery), and off the default transport range 9300-9400.
   cat > "$state/conf/opensearch.yml" <<CONF
 network.host: 127.0.0.1
 discovery.type: single-node
-transport.port: $((port + 50))
+transport.port: $((PORT + 50))
 cluster.routing.allocation.disk.threshold_enabled: false
 CONF
-  local t0; t0=$(date +%s%N)
+  LAUNCH_PROBE="os_healthy $PORT"
+  LAUNCH_TRIES=1200
+  LAUNCH_OUTPUT=()
   # -baseHttpPort is one below the port: the runner gives node N the port base+N.
-  setsid "$java" -Xms512m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
+  spawn "$state" "$java" -Xms512m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
     -cp "$CACHE_ROOT/$NAME/lib/*" "$MAIN_CLASS" \
-    -basePath "$state/home" -confPath "$state/conf" -numOfNode 1 -baseHttpPort $((port - 1)) -clusterName evarchive-test \
-    </dev/null >"$state/server.log" 2>&1 9>&- &
-  local pid=$!
-  echo "$pid" > "$state/pid"
-  local i up=""
-  for ((i = 0; i < 1200; i++)); do
-    if ! kill -0 "$pid" 2>/dev/null; then tail -30 "$state/server.log" >&2; rm -rf "$state"; die "OpenSearch exited during start"; fi
-    if curl -s "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null | grep -Eq '"status":"(green|yellow)"'; then up=1; break; fi
-    sleep 0.1
-  done
-  exec 9>&-
-  if [[ -z "$up" ]]; then tail -30 "$state/server.log" >&2; stop_server "$state"; die "OpenSearch was not yellow/green within 120 s"; fi
-  if [[ -n "$owner" ]]; then watchdog "$owner" "$pid" "$state" > "$state/watchdog.pid"; fi
-  record_last "$NAME" "$state"
-  log "OpenSearch up on 127.0.0.1:$port (pid $pid) in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
-  echo "OPENSEARCH_URL=http://127.0.0.1:$port"
-  echo "OPENSEARCH_PID=$pid"
-  echo "OPENSEARCH_STATE=$state"
+    -basePath "$state/home" -confPath "$state/conf" -numOfNode 1 -baseHttpPort $((PORT - 1)) -clusterName evarchive-test
 }
 
-case "${1:-}" in
-  provision) provision "$NAME" ;;
-  start) shift; start "$@" ;;
-  stop) stop_server "${2:-$(last_state "$NAME")}" ;;
-  *) echo "usage: $0 provision | start [--owner PID] | stop [STATE_DIR]" >&2; exit 2 ;;
-esac
+server_main "$@"

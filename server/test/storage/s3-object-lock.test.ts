@@ -7,66 +7,21 @@
  * fallback), not that a server refuses deletion. The whole contract suite runs here as well, because with a lock the
  * write path differs (HEAD and retention after the PUT).
  */
-import { randomBytes } from 'node:crypto';
-import { Client } from 'minio';
 import { fixedClock } from '../../src/platform/clock/clock';
-import { S3ObjectStore, type S3ObjectStoreOptions } from '../../src/platform/storage/s3-object-store';
-import type { ObjectStore } from '../../src/platform/storage/object-store';
-import { SERVER_START_TIMEOUT_MS, startS3Mock, type S3MockHandle } from '../support/servers';
-import { objectStoreContract } from './object-store.contract';
+import { S3ObjectStore } from '../../src/platform/storage/s3-object-store';
+import { startS3Mock } from '../support/servers';
+import { useS3Server } from './s3-fixture';
 
-let s3: S3MockHandle;
-let raw: Client;
+const s3 = useS3Server(startS3Mock, 'evarchive-lock', { clock: fixedClock('2026-12-03T08:00:00Z') });
+const { newBucket, options } = s3;
 
-beforeAll(async () => {
-  s3 = await startS3Mock();
-  raw = new Client({ endPoint: s3.endPoint, port: s3.port, useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey, pathStyle: true, region: 'us-east-1' });
-}, SERVER_START_TIMEOUT_MS);
-
-afterAll(async () => {
-  await s3?.stop();
-}, 60_000);
-
-const newBucket = () => `evarchive-lock-${randomBytes(5).toString('hex')}`;
-
-function options(bucket: string, extra: Partial<S3ObjectStoreOptions> = {}): S3ObjectStoreOptions {
-  return {
-    endPoint: s3.endPoint,
-    port: s3.port,
-    useSSL: false,
-    accessKey: s3.accessKey,
-    secretKey: s3.secretKey,
-    bucket,
-    region: 'us-east-1',
-    pathStyle: true,
-    retentionDays: 3650,
-    verifyOnRead: false,
-    clock: fixedClock('2026-12-03T08:00:00Z'),
-    ...extra,
-  };
-}
-
-const bucketOf = new WeakMap<ObjectStore, string>();
-
-objectStoreContract('S3 with object lock (S3Mock)', () => ({
-  async open({ verifyOnRead } = {}) {
-    const bucket = newBucket();
-    const store = await S3ObjectStore.open(options(bucket, { verifyOnRead: verifyOnRead ?? false }));
-    bucketOf.set(store, bucket);
-    return store;
-  },
-  async tamper(store, key, bytes) {
-    // S3Mock keeps no versions and does not enforce retention, so a plain overwrite replaces the bytes.
-    await raw.putObject(bucketOf.get(store)!, key, bytes, bytes.length);
-  },
-  racyCreate: true,
-}));
+s3.contract('S3 with object lock (S3Mock)', { racyCreate: true });
 
 describe('S3ObjectStore object lock (S3Mock)', () => {
   test('a new bucket is created with object lock and the store reports it', async () => {
     const bucket = newBucket();
     const store = await S3ObjectStore.open(options(bucket));
-    expect(await raw.getObjectLockConfig(bucket)).toMatchObject({ objectLockEnabled: 'Enabled' });
+    expect(await s3.raw.getObjectLockConfig(bucket)).toMatchObject({ objectLockEnabled: 'Enabled' });
     expect(store.capabilities()).toMatchObject({ driver: 's3', objectLock: true, retentionDays: 3650, conditionalPut: true, notes: [] });
   });
 
@@ -78,7 +33,7 @@ describe('S3ObjectStore object lock (S3Mock)', () => {
     // 2026-12-03 + 3650 days: three leap days (2028, 2032, 2036) fall in between.
     const until = '2036-11-30T08:00:00.000Z';
     for (const key of [original.key, pkg.key]) {
-      expect(await raw.getObjectRetention(bucket, key)).toMatchObject({ mode: 'COMPLIANCE', retainUntilDate: until });
+      expect(await s3.raw.getObjectRetention(bucket, key)).toMatchObject({ mode: 'COMPLIANCE', retainUntilDate: until });
       expect((await store.stat(key)).retainUntil?.toISOString()).toBe(until);
     }
   });
@@ -90,7 +45,7 @@ describe('S3ObjectStore object lock (S3Mock)', () => {
     const r = await store.put(Buffer.from('kept for ten years'), { mediaType: 'text/plain' });
     clock.set('2030-01-01T00:00:00Z');
     expect(await store.put(Buffer.from('kept for ten years'), { mediaType: 'text/plain' })).toMatchObject({ created: false });
-    expect(await raw.getObjectRetention(bucket, r.key)).toMatchObject({ mode: 'COMPLIANCE', retainUntilDate: '2036-11-30T08:00:00.000Z' });
+    expect(await s3.raw.getObjectRetention(bucket, r.key)).toMatchObject({ mode: 'COMPLIANCE', retainUntilDate: '2036-11-30T08:00:00.000Z' });
   });
 
   test('an original stored without retention (a failed retention step) gets it when put again', async () => {
@@ -111,18 +66,18 @@ describe('S3ObjectStore object lock (S3Mock)', () => {
     expect(store.capabilities()).toMatchObject({ objectLock: true, retentionDays: 0 });
     expect(store.capabilities().notes.join('\n')).toContain('retentionDays is 0');
     const r = await store.put(Buffer.from('no retention'), { mediaType: 'text/plain' });
-    const st = await raw.statObject(bucket, r.key);
+    const st = await s3.raw.statObject(bucket, r.key);
     expect(Object.keys(st.metaData).filter((k) => k.includes('object-lock'))).toEqual([]);
     expect((await store.stat(r.key)).retainUntil).toBeUndefined();
   });
 
   test('an existing bucket without object lock is used as it is, without retention, and the store says why', async () => {
     const bucket = newBucket();
-    await raw.makeBucket(bucket, 'us-east-1');
+    await s3.raw.makeBucket(bucket, 'us-east-1');
     const store = await S3ObjectStore.open(options(bucket));
     expect(store.capabilities()).toMatchObject({ objectLock: false, retentionDays: 0 });
     expect(store.capabilities().notes.join('\n')).toMatch(/bucket evarchive-lock-\w+ has no object lock/);
     const r = await store.put(Buffer.from('unlocked'), { mediaType: 'text/plain' });
-    expect(Object.keys((await raw.statObject(bucket, r.key)).metaData).filter((k) => k.includes('object-lock'))).toEqual([]);
+    expect(Object.keys((await s3.raw.statObject(bucket, r.key)).metaData).filter((k) => k.includes('object-lock'))).toEqual([]);
   });
 });

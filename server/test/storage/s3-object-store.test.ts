@@ -6,65 +6,22 @@
  * answer 501 NotImplemented). So this file tests the adapter's detection and its "no object lock" degradation;
  * retention is tested against S3Mock in s3-object-lock.test.ts.
  */
-import { randomBytes } from 'node:crypto';
-import { Client } from 'minio';
 import { createObjectStore } from '../../src/platform/storage/create-object-store';
-import type { ObjectStore } from '../../src/platform/storage/object-store';
-import { S3ObjectStore, type S3ObjectStoreOptions } from '../../src/platform/storage/s3-object-store';
-import { SERVER_START_TIMEOUT_MS, startS3Proxy, type S3ProxyHandle } from '../support/servers';
-import { objectStoreContract } from './object-store.contract';
+import { S3ObjectStore } from '../../src/platform/storage/s3-object-store';
+import { startS3Proxy } from '../support/servers';
+import { useS3Server } from './s3-fixture';
 
-let s3: S3ProxyHandle;
-let raw: Client;
+const s3 = useS3Server(startS3Proxy, 'evarchive-test');
+const { newBucket, options } = s3;
 
-beforeAll(async () => {
-  s3 = await startS3Proxy();
-  raw = new Client({ endPoint: s3.endPoint, port: s3.port, useSSL: false, accessKey: s3.accessKey, secretKey: s3.secretKey, pathStyle: true, region: 'us-east-1' });
-}, SERVER_START_TIMEOUT_MS);
-
-afterAll(async () => {
-  await s3?.stop();
-}, 60_000);
-
-function options(bucket: string, extra: Partial<S3ObjectStoreOptions> = {}): S3ObjectStoreOptions {
-  return {
-    endPoint: s3.endPoint,
-    port: s3.port,
-    useSSL: false,
-    accessKey: s3.accessKey,
-    secretKey: s3.secretKey,
-    bucket,
-    region: 'us-east-1',
-    pathStyle: true,
-    retentionDays: 3650,
-    verifyOnRead: false,
-    ...extra,
-  };
-}
-
-const newBucket = () => `evarchive-test-${randomBytes(5).toString('hex')}`;
-const bucketOf = new WeakMap<ObjectStore, string>();
-
-objectStoreContract('S3 (S3Proxy)', () => ({
-  async open({ verifyOnRead } = {}) {
-    const bucket = newBucket();
-    const store = await S3ObjectStore.open(options(bucket, { verifyOnRead: verifyOnRead ?? false }));
-    bucketOf.set(store, bucket);
-    return store;
-  },
-  async tamper(store, key, bytes) {
-    // A plain overwrite with another client: S3Proxy has no object lock to stop it, and the new object carries
-    // none of the adapter's metadata.
-    await raw.putObject(bucketOf.get(store)!, key, bytes, bytes.length);
-  },
-}));
+s3.contract('S3 (S3Proxy)');
 
 describe('S3ObjectStore against S3Proxy', () => {
   test('creates a missing bucket, detects that object lock is unsupported and says so', async () => {
     const bucket = newBucket();
-    expect(await raw.bucketExists(bucket)).toBe(false);
+    expect(await s3.raw.bucketExists(bucket)).toBe(false);
     const store = await S3ObjectStore.open(options(bucket));
-    expect(await raw.bucketExists(bucket)).toBe(true);
+    expect(await s3.raw.bucketExists(bucket)).toBe(true);
     const caps = store.capabilities();
     expect(caps).toMatchObject({ driver: 's3', objectLock: false, retentionDays: 0, conditionalPut: true });
     expect(caps.notes.join('\n')).toMatch(/refused to create bucket .* with object lock \(NotImplemented\)/);
@@ -75,7 +32,7 @@ describe('S3ObjectStore against S3Proxy', () => {
     const bucket = newBucket();
     const store = await S3ObjectStore.open(options(bucket));
     const r = await store.put(Buffer.from('abc'), { mediaType: 'application/pdf', filename: '报销单 第1号.pdf' });
-    const st = await raw.statObject(bucket, r.key);
+    const st = await s3.raw.statObject(bucket, r.key);
     expect(st.metaData).toMatchObject({ 'content-type': 'application/pdf', sha256: r.sha256, sm3: r.sm3, filename: encodeURIComponent('报销单 第1号.pdf') });
     expect(Object.keys(st.metaData).filter((k) => k.includes('object-lock'))).toEqual([]);
     expect((await store.stat(r.key)).retainUntil).toBeUndefined();
@@ -85,7 +42,7 @@ describe('S3ObjectStore against S3Proxy', () => {
   test('an object replaced by another S3 client without digests is reported, not trusted', async () => {
     const bucket = newBucket();
     const store = await S3ObjectStore.open(options(bucket));
-    await raw.putObject(bucket, 'reports/foreign.json', Buffer.from('{}'), 2);
+    await s3.raw.putObject(bucket, 'reports/foreign.json', Buffer.from('{}'), 2);
     expect(await store.verify('reports/foreign.json')).toMatchObject({ ok: false, problem: expect.stringContaining('no recorded digest') });
     await expect(store.get('reports/foreign.json', { verify: true })).rejects.toMatchObject({ code: 'digest_mismatch' });
   });
@@ -110,7 +67,7 @@ describe('S3ObjectStore against S3Proxy', () => {
   });
 
   test('an unreachable server is a clear storage_failed error', async () => {
-    await expect(S3ObjectStore.open(options(newBucket(), { port: 9199 === s3.port ? 9198 : 9199 }))).rejects.toMatchObject({
+    await expect(S3ObjectStore.open(options(newBucket(), { port: 9199 === s3.server.port ? 9198 : 9199 }))).rejects.toMatchObject({
       code: 'storage_failed',
       message: expect.stringContaining('cannot open bucket http://127.0.0.1:'),
     });
