@@ -28,20 +28,8 @@ export interface AuditInput {
   digests?: Record<string, string>;
 }
 
-export interface AuditEntry {
-  seq: string;
-  at: Date;
-  actorType: string;
-  actorId: string | null;
-  actorName: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  unitId: string | null;
-  ip: string | null;
-  details: unknown;
-  digests: unknown;
-  prevHash: string;
+/** A stored entry: the chained fields plus the hash that seals them. */
+export interface AuditEntry extends ChainedEntry {
   hash: string;
 }
 
@@ -102,13 +90,23 @@ function toEntry(r: Database['audit_log']): AuditEntry {
 
 /** Appends one entry inside `trx` (which must be a transaction: the chain lock is held until it ends). */
 export async function appendAuditEntry(trx: Transaction<Database>, clock: Clock, input: AuditInput): Promise<AuditEntry> {
-  if (!input.action || typeof input.action !== 'string' || input.action.length > 200) {
-    throw new ValidationError('audit entry: action is required (a dotted verb of at most 200 characters)', { field: 'action' });
+  return (await appendAuditEntries(trx, clock, [input]))[0];
+}
+
+/**
+ * Appends entries in the order given, inside `trx`, with one lock, one look-up of the chain's end and one insert
+ * for all of them (bulk work such as ingest records an entry per item).
+ */
+export async function appendAuditEntries(trx: Transaction<Database>, clock: Clock, inputs: readonly AuditInput[]): Promise<AuditEntry[]> {
+  for (const input of inputs) {
+    if (!input.action || typeof input.action !== 'string' || input.action.length > 200) {
+      throw new ValidationError('audit entry: action is required (a dotted verb of at most 200 characters)', { field: 'action' });
+    }
+    if (input.unitId != null && !UNIT_ID.test(input.unitId)) {
+      throw new ValidationError(`audit entry: unitId is not a unit id: "${input.unitId}"`, { field: 'unitId' });
+    }
   }
-  if (input.unitId != null && !UNIT_ID.test(input.unitId)) {
-    throw new ValidationError(`audit entry: unitId is not a unit id: "${input.unitId}"`, { field: 'unitId' });
-  }
-  const actor = actorColumns(input.actor);
+  if (!inputs.length) return [];
   // Under REPEATABLE READ / SERIALIZABLE the snapshot may predate the lock and miss the newest entry.
   const iso = await sql<{ level: string }>`select current_setting('transaction_isolation') as level`.execute(trx);
   if (iso.rows[0]?.level !== 'read committed') {
@@ -116,43 +114,53 @@ export async function appendAuditEntry(trx: Transaction<Database>, clock: Clock,
   }
   await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
   const last = await trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const entry: ChainedEntry = {
-    seq: last ? (BigInt(last.seq) + 1n).toString() : '1',
-    // Millisecond precision on purpose: that is what a JS Date holds, so the stored time hashes identically.
-    at: new Date(clock.now().getTime()),
-    actorType: actor.type,
-    actorId: actor.id,
-    actorName: actor.name,
-    action: input.action,
-    targetType: input.targetType ?? null,
-    targetId: input.targetId ?? null,
-    unitId: input.unitId ?? null,
-    ip: input.ip ?? null,
-    details: jsonNormalise(input.details ?? {}),
-    digests: jsonNormalise(input.digests ?? {}),
-    prevHash: last?.hash ?? GENESIS_HASH,
-  };
-  const hash = entryHash(entry);
+  let seq = last ? BigInt(last.seq) : 0n;
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const out: AuditEntry[] = [];
+  for (const input of inputs) {
+    const actor = actorColumns(input.actor);
+    seq += 1n;
+    const entry: ChainedEntry = {
+      seq: seq.toString(),
+      // Millisecond precision on purpose: that is what a JS Date holds, so the stored time hashes identically.
+      at: new Date(clock.now().getTime()),
+      actorType: actor.type,
+      actorId: actor.id,
+      actorName: actor.name,
+      action: input.action,
+      targetType: input.targetType ?? null,
+      targetId: input.targetId ?? null,
+      unitId: input.unitId ?? null,
+      ip: input.ip ?? null,
+      details: jsonNormalise(input.details ?? {}),
+      digests: jsonNormalise(input.digests ?? {}),
+      prevHash,
+    };
+    prevHash = entryHash(entry);
+    out.push({ ...entry, hash: prevHash });
+  }
   await trx
     .insertInto('audit_log')
-    .values({
-      seq: entry.seq,
-      at: entry.at,
-      actor_type: entry.actorType as Database['audit_log']['actor_type'],
-      actor_id: entry.actorId,
-      actor_name: entry.actorName,
-      action: entry.action,
-      target_type: entry.targetType,
-      target_id: entry.targetId,
-      unit_id: entry.unitId,
-      ip: entry.ip,
-      details: JSON.stringify(entry.details),
-      digests: JSON.stringify(entry.digests),
-      prev_hash: entry.prevHash,
-      hash,
-    })
+    .values(
+      out.map((entry) => ({
+        seq: entry.seq,
+        at: entry.at,
+        actor_type: entry.actorType as Database['audit_log']['actor_type'],
+        actor_id: entry.actorId,
+        actor_name: entry.actorName,
+        action: entry.action,
+        target_type: entry.targetType,
+        target_id: entry.targetId,
+        unit_id: entry.unitId,
+        ip: entry.ip,
+        details: JSON.stringify(entry.details),
+        digests: JSON.stringify(entry.digests),
+        prev_hash: entry.prevHash,
+        hash: entry.hash,
+      })),
+    )
     .execute();
-  return { ...entry, hash };
+  return out;
 }
 
 /**
@@ -201,6 +209,11 @@ export class AuditService {
   async record(input: AuditInput, trx?: Transaction<Database>): Promise<AuditEntry> {
     if (trx) return appendAuditEntry(trx, this.clock, input);
     return this.db.transaction().execute((t) => appendAuditEntry(t, this.clock, input));
+  }
+
+  /** Several entries in one append (in the order given), inside `trx`. */
+  recordMany(inputs: readonly AuditInput[], trx: Transaction<Database>): Promise<AuditEntry[]> {
+    return appendAuditEntries(trx, this.clock, inputs);
   }
 
   verify(): Promise<ChainVerdict> {
