@@ -55,6 +55,9 @@ describe('SM2 with the GB/T 32918.2 Annex A example (Fp-256 test curve)', () => 
     expect(curve.verify(pub, m, sig)).toBe(false); // default ID gives another Z
     expect(curve.verify(pub, enc('message digesT'), sig, id)).toBe(false);
     expect(curve.verify(pub, m, { r: sig.r, s: sig.s + 1n }, id)).toBe(false);
+    // From the 8th use the key verifies through its fixed-base table: same results.
+    for (let use = 0; use < 10; use++) expect(curve.verify(pub, m, sig, id)).toBe(true);
+    expect(curve.verify(pub, m, { r: sig.r, s: sig.s + 1n }, id)).toBe(false);
   });
 });
 
@@ -69,6 +72,18 @@ describe('SM2 on sm2p256v1 with the default user ID', () => {
     expect(sm2.verify(sm2.generateKeyPair().publicKey, msg, sig)).toBe(false);
     expect(sm2.verify(kp.publicKey, msg, { r: 0n, s: sig.s })).toBe(false);
     expect(sm2.verify(kp.publicKey, msg, { r: sig.r, s: sm2.params.n })).toBe(false);
+  });
+
+  it('gives the same verdicts once the key has its fixed-base table (from its 8th use)', () => {
+    const key = sm2.generateKeyPair();
+    const sig = sm2.sign(key.privateKey, msg);
+    for (let use = 1; use <= 12; use++) {
+      expect([use, sm2.verify(key.publicKey, msg, sig)]).toEqual([use, true]);
+      expect([use, sm2.verify(key.publicKey, msg, { r: sig.r, s: (sig.s + 1n) % sm2.params.n })]).toEqual([use, false]);
+      expect([use, sm2.verify(key.publicKey, enc('TBS_Sign bytez'), sig)]).toEqual([use, false]);
+    }
+    const theirs = smc.doSignature(msg, toHex(key.privateKey), { der: true, hash: true, publicKey: toHex(key.publicKey) });
+    expect(sm2Verify(key.publicKey, msg, Uint8Array.from(Buffer.from(theirs, 'hex')))).toBe(true);
   });
 
   it('accepts DER, raw 64-byte and 65-byte (leading 0x02) encodings of the same signature', () => {
