@@ -2,7 +2,7 @@
  * A realistic month of one budget unit's bookkeeping, seeded, with the ground-truth links: journal vouchers
  * (记账凭证) booking invoices, travel tickets, fiscal receipts, non-tax payment forms, bank receipts and bank
  * statement lines, plus the hard cases at rates seen in practice — several invoices in one journal voucher, one
- * invoice paid in parts, red invoices, mistyped numbers, nothing cited, same amount on the same day — and records
+ * invoice paid in parts, red invoices, refunded tickets (退票费), mistyped numbers, nothing cited, same amount on the same day — and records
  * on either side with no partner. Journal vouchers cite what they book the way real ledgers do: invoice numbers
  * in the summary, the 发票号 column or the attachment list, 缴款码 in the summary, bank serial numbers, the
  * counterparty's account on the bank entry, the reimbursement document's number.
@@ -30,6 +30,7 @@ export type CaseName =
   | 'nothing-cited'
   | 'same-amount-same-day'
   | 'travel-reimbursement'
+  | 'ticket-refund'
   | 'fiscal-receipt'
   | 'non-tax-income'
   | 'bank-receipt'
@@ -48,7 +49,8 @@ export const CASE_RATES: Record<Exclude<CaseName, 'single-invoice' | 'corpus-vou
   'typo-number': 0.03,
   'nothing-cited': 0.04,
   'same-amount-same-day': 0.015,
-  'travel-reimbursement': 0.07,
+  'travel-reimbursement': 0.065,
+  'ticket-refund': 0.005,
   'fiscal-receipt': 0.02,
   'non-tax-income': 0.07,
   'bank-receipt': 0.07,
@@ -351,6 +353,14 @@ class Builder {
         const total = tickets.reduce((s, x) => s + fen(x.v), 0n);
         const j = b.journal(c, day, `报销差旅费 报销单${rid}`, b.expense(total, undefined, [TRAVEL[0], TRAVEL[1], []]), { reimbursementIds: [rid] }, n);
         for (const t of tickets) b.link(c, j, t.id);
+        break;
+      }
+      case 'ticket-refund': {
+        // A trip cancelled: the refunded ticket (退票) carries only the 退票费, reimbursed on its own document.
+        const rid = b.unique(() => `BX${period.replace('-', '')}${rng.digits(6)}`);
+        const t = b.add(c, b.opts.maker.data('rai', { issueDate: b.before(day, 20), totalFen: BigInt(rng.int(5, 120)) * 100n + (rng.chance(0.5) ? 50n : 0n), refund: true }), rid);
+        const j = b.journal(c, day, `报销退票费 报销单${rid}`, b.expense(fen(t.v), undefined, [TRAVEL[0], TRAVEL[1], []]), { reimbursementIds: [rid] }, 1);
+        b.link(c, j, t.id);
         break;
       }
       case 'fiscal-receipt': {

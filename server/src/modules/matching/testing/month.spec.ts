@@ -63,7 +63,7 @@ describe('a generated month of factory-made and real vouchers against the defaul
 
   it('has the size and the hard cases a real month has', () => {
     expect(month.journals.length).toBeGreaterThanOrEqual(5000);
-    for (const c of ['several-invoices', 'split-payment', 'red-invoice', 'typo-number', 'nothing-cited', 'same-amount-same-day', 'travel-reimbursement', 'fiscal-receipt', 'non-tax-income', 'bank-receipt', 'bank-statement', 'no-original', 'unbooked-voucher', 'treasury-voucher'])
+    for (const c of ['several-invoices', 'split-payment', 'red-invoice', 'typo-number', 'nothing-cited', 'same-amount-same-day', 'travel-reimbursement', 'ticket-refund', 'fiscal-receipt', 'non-tax-income', 'bank-receipt', 'bank-statement', 'no-original', 'unbooked-voucher', 'treasury-voucher'])
       expect([c, (month.cases[c as keyof typeof month.cases] ?? 0) > 10]).toEqual([c, true]);
     // Split payments: one invoice, several journal vouchers; several invoices: one journal voucher, several links.
     const perVoucher = new Map<string, number>();
@@ -73,6 +73,10 @@ describe('a generated month of factory-made and real vouchers against the defaul
     const red = month.vouchers.filter((v) => v.case === 'red-invoice' && v.voucher.extra.redInvoice);
     expect(red.length).toBeGreaterThan(50);
     expect(red.every((v) => v.voucher.totalAmount!.startsWith('-') && /被红冲蓝字发票号码：\d+/.test(String(v.voucher.extra.remarks)))).toBe(true);
+    // Refunded tickets (退票) carry the refund fee as their fare.
+    const refunds = month.vouchers.filter((v) => v.case === 'ticket-refund');
+    expect(refunds.length).toBeGreaterThan(10);
+    expect(refunds.every((v) => v.voucher.kind === 'rai' && v.voucher.extra.businessType === '退票' && v.voucher.extra.refundFee === v.voucher.totalAmount)).toBe(true);
   });
 
   it('parses a few hundred factory files of every kind with the real readers, agreeing with the factory on every field matching reads', () => {
@@ -111,7 +115,7 @@ describe('a generated month of factory-made and real vouchers against the defaul
   });
 
   it('links split payments, several invoices per voucher, red invoices, tickets, receipts, 缴款码 and statement lines automatically', () => {
-    for (const c of ['split-payment', 'several-invoices', 'red-invoice', 'travel-reimbursement', 'fiscal-receipt', 'non-tax-income', 'bank-receipt', 'bank-statement'])
+    for (const c of ['split-payment', 'several-invoices', 'red-invoice', 'travel-reimbursement', 'ticket-refund', 'fiscal-receipt', 'non-tax-income', 'bank-receipt', 'bank-statement'])
       expect([c, ev.perCase[c].auto / ev.perCase[c].truth > 0.97]).toEqual([c, true]);
   });
 

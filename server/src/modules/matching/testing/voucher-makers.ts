@@ -38,6 +38,8 @@ export interface DataSpec {
   issueDate: string;
   /** Total in fen (bker, ctp, rai); other kinds add up their own lines. */
   totalFen?: bigint;
+  /** Railway: a refunded ticket (退票), whose fare is the refund fee (退票费). */
+  refund?: boolean;
 }
 
 /** A voucher and, when it was written as a file, that file (its `expected` is `voucher`). */
@@ -196,6 +198,7 @@ export function recordMaker(seed: string): VoucherMaker {
         case 'atr':
           v.invoiceNumber = unique(() => `${spec.issueDate.slice(2, 4)}${rng.digits(18)}`);
           v.sellerName = kind === 'rai' ? '中国铁路示例局集团有限公司' : '示例航空票务有限公司';
+          if (spec.refund) v.extra = { businessType: '退票', refundFee: v.totalAmount };
           break;
         case 'efi':
           v.invoiceCode = `33${rng.digits(6)}`;
