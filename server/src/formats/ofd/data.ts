@@ -16,7 +16,7 @@ import { parseQrPayload } from '../qr/payload';
 import type { LineItem, Voucher, VoucherKind } from '../voucher';
 import { readXbrlElement } from '../xbrl';
 import { readDigitalInvoiceElement, readEInvoice2019Element } from '../xml';
-import { attr, child, childrenNamed, parseXml, textContent, type XmlElement } from '../xmlsafe';
+import { attr, child, childrenNamed, parseXml, textContent, type XmlElement } from '../xmlsafe/xml';
 import type { OfdAttachment, OfdDocument, OfdPage } from './document';
 import type { OfdPackage } from './package';
 import { fold, pageTextRuns, textById, textLines, valueAfterLabel, valuesAfterLabel, type TextLine } from './text';

@@ -8,7 +8,7 @@
  * voucher whose pages and data are intact is still a voucher.
  */
 import { FormatError } from '../errors';
-import { attr, child, childrenNamed, parseXml, textAt, type XmlElement } from '../xmlsafe';
+import { attr, child, childrenNamed, parseXml, textAt, type XmlElement } from '../xmlsafe/xml';
 import { dirOf, normalisePackagePath, resolvePath, resolveRef } from './container';
 import type { OfdPackage } from './package';
 

@@ -178,11 +178,17 @@ export interface LabelledValue {
  * sign takes the number after it. Labels may be printed with spaces between characters.
  */
 export function valuesAfterLabel(lines: TextLine[], label: string | RegExp): LabelledValue[] {
-  const { runs, squashed: sq, folded: fo, wordy } = prepared(lines);
+  const prep = prepared(lines);
+  const { runs, squashed: sq, folded: fo, wordy } = prep;
   const out: LabelledValue[] = [];
   const wanted = typeof label === 'string' ? foldedLabel(label) : undefined;
   const re = typeof label === 'string' ? undefined : anchoredOf(label);
-  for (let i = 0; i < runs.length; i++) {
+  // Only runs whose folded text starts with a character the label can start with (in run order).
+  const starts = wanted !== undefined ? (wanted === '' ? undefined : [wanted[0]]) : firstCharsOf(label as RegExp);
+  const candidates = starts ? candidatesOf(prep, starts) : undefined;
+  const n = candidates ? candidates.length : runs.length;
+  for (let k = 0; k < n; k++) {
+    const i = candidates ? candidates[k] : k;
     const f = fo[i];
     let m: number | undefined;
     if (wanted !== undefined) m = f.startsWith(wanted) ? wanted.length : undefined;
@@ -240,6 +246,8 @@ interface PreparedRuns {
   folded: string[];
   /** The run holds a letter, digit or currency sign (a value candidate right of a label). */
   wordy: boolean[];
+  /** Indices of the runs by the first code unit of their folded text, ascending. */
+  byFirst: Map<string, number[]>;
 }
 const preparedLines = new WeakMap<TextLine[], PreparedRuns>();
 
@@ -258,11 +266,17 @@ function prepared(lines: TextLine[]): PreparedRuns {
     squashed: [],
     folded: [],
     wordy: runs.map((r) => /[\p{L}\p{N}¥￥]/u.test(r.text)),
+    byFirst: new Map(),
   };
-  for (const r of runs) {
-    const sq = squash(r.text);
+  for (let i = 0; i < runs.length; i++) {
+    const sq = squash(runs[i].text);
+    const fo = fold(sq);
     p.squashed.push(sq);
-    p.folded.push(fold(sq));
+    p.folded.push(fo);
+    if (fo === '') continue;
+    const list = p.byFirst.get(fo[0]);
+    if (list) list.push(i);
+    else p.byFirst.set(fo[0], [i]);
   }
   preparedLines.set(lines, p);
   return p;
@@ -285,4 +299,69 @@ function anchoredOf(label: RegExp): RegExp {
   let re = anchored.get(label);
   if (!re) anchored.set(label, (re = new RegExp(`^(?:${label.source})`, label.flags.replace('g', ''))));
   return re;
+}
+
+function candidatesOf(p: PreparedRuns, starts: string[]): number[] {
+  if (starts.length === 1) return p.byFirst.get(starts[0]) ?? [];
+  const out: number[] = [];
+  for (const c of starts) for (const i of p.byFirst.get(c) ?? []) out.push(i);
+  return out.sort((a, b) => a - b);
+}
+
+const firstChars = new Map<RegExp, string[] | undefined>();
+
+/**
+ * The code units a match of the label can start with, read off its source when that is plain: top-level
+ * alternatives that each begin with a literal character or a class of literal characters, not made optional.
+ * Undefined (try every run) for anything else — groups, escapes, ranges, flags, an empty alternative.
+ */
+export function firstCharsOf(label: RegExp): string[] | undefined {
+  if (firstChars.has(label)) return firstChars.get(label);
+  const found = plainFirstChars(label);
+  if (firstChars.size < 1000) firstChars.set(label, found);
+  return found;
+}
+
+function plainFirstChars(label: RegExp): string[] | undefined {
+  if (label.flags.replace('g', '') !== '') return undefined;
+  const src = label.source;
+  // Split into top-level alternatives.
+  const alternatives: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let from = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      alternatives.push(src.slice(from, i));
+      from = i + 1;
+    }
+  }
+  alternatives.push(src.slice(from));
+  const out = new Set<string>();
+  for (const alt of alternatives) {
+    let atom: string[];
+    let end: number;
+    if (alt[0] === '[') {
+      end = alt.indexOf(']');
+      const body = alt.slice(1, end);
+      if (end < 2 || /[\\^\-\]\[]/.test(body)) return undefined;
+      atom = [...body];
+      end++;
+    } else {
+      if (alt === '' || '\\()[]{}.*+?^$|'.includes(alt[0])) return undefined;
+      atom = [alt[0]];
+      end = 1;
+    }
+    if (end < alt.length && '?*{'.includes(alt[end])) return undefined;
+    // A character outside the basic plane is two code units: its first unit is not a whole character.
+    if (atom.some((a) => a.length !== 1)) return undefined;
+    for (const a of atom) out.add(a);
+  }
+  return [...out];
 }

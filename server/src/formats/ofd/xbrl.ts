@@ -7,7 +7,7 @@
  * even where the full XBRL reader is not wired in.
  */
 import type { LineItem, VoucherKind } from '../voucher';
-import { attr, child, type XmlElement } from '../xmlsafe';
+import { attr, child, type XmlElement } from '../xmlsafe/xml';
 import { ELEMENT_FIELDS, type OfdField } from './values';
 
 export interface EmbeddedXbrl {

@@ -6,7 +6,7 @@
  * (MoF jar extractor). The configId comes from the schemaRef entry point, the taxonomy prefix and the facts.
  */
 import { FormatError } from '../errors';
-import { attr, child, childrenNamed, parseXml, type XmlElement } from '../xmlsafe';
+import { attr, child, childrenNamed, parseXml, type XmlElement } from '../xmlsafe/xml';
 import { normaliseVoucher } from '../kinds';
 import { buildVoucher } from '../kinds/build';
 import { parseDate } from '../kinds/dates';

@@ -11,7 +11,7 @@ import { emptyVoucher } from '../kinds/build';
 import { normaliseValue } from '../kinds/values';
 import type { LineItem, Voucher, VoucherKind } from '../voucher';
 import { VOUCHER_KIND_NAMES } from '../voucher';
-import { child, descendants, parseXml, type XmlElement } from '../xmlsafe';
+import { child, descendants, parseXml, type XmlElement } from '../xmlsafe/xml';
 import { setExtra, setField, textNear, textOf } from './fields';
 
 export function readDigitalInvoiceXml(bytes: Uint8Array | string, options: { path?: string } = {}): Voucher {

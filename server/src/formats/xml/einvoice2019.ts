@@ -12,7 +12,7 @@ import { moneyEquals } from '../kinds/money';
 import { normaliseValue } from '../kinds/values';
 import type { LineItem, Voucher } from '../voucher';
 import { VOUCHER_KIND_NAMES } from '../voucher';
-import { child, childrenNamed, parseXml, type XmlElement } from '../xmlsafe';
+import { child, childrenNamed, parseXml, type XmlElement } from '../xmlsafe/xml';
 import { setExtra, setField, textOf } from './fields';
 
 export const EINVOICE_2019_NS = 'http://www.edrm.org.cn/schema/e-invoice/2019';

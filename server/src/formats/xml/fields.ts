@@ -2,7 +2,7 @@
  * Small helpers the XML invoice readers share: reading a value by local-name path, and turning one source value
  * into a Voucher field with its normalisation and source recorded.
  */
-import { at, descendants, type XmlElement } from '../xmlsafe';
+import { at, descendants, type XmlElement } from '../xmlsafe/xml';
 import type { FactValueType } from '../xbrl/model';
 import { normaliseValue } from '../kinds/values';
 import type { FieldSource, Voucher } from '../voucher';

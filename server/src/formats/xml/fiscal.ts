@@ -11,7 +11,7 @@ import { buildVoucher } from '../kinds/build';
 import type { SignatureReport, Voucher } from '../voucher';
 import { elementMap } from '../xbrl/element-maps';
 import type { XbrlItem } from '../xbrl/model';
-import { attr, descendants, parseXml, type XmlElement } from '../xmlsafe';
+import { attr, descendants, parseXml, type XmlElement } from '../xmlsafe/xml';
 
 /** 非税: `SIGNATURE[@ID=…]` of the XML is the `…_PARTY_SIGNATURE` group of the XBRL/JSON forms. */
 const NTREV_SIGNATURE_GROUPS: Record<string, string> = {

@@ -5,7 +5,7 @@
 import { FormatError } from '../errors';
 import type { Voucher } from '../voucher';
 import { readXbrlElement } from '../xbrl/read';
-import { parseXml } from '../xmlsafe';
+import { parseXml } from '../xmlsafe/xml';
 import { readDigitalInvoiceElement } from './einvoice-digital';
 import { readEInvoice2019Element } from './einvoice2019';
 import { isFiscalReceipt, readFiscalReceiptElement, readNonTaxPaymentElement } from './fiscal';

@@ -322,6 +322,7 @@ class Parser {
   }
 
   private startsWithCI(token: string): boolean {
+    if (this.s.charCodeAt(this.pos + 1) !== token.charCodeAt(1)) return false; // every token here is '<!' + letters
     return this.s.slice(this.pos, this.pos + token.length).toUpperCase() === token.toUpperCase();
   }
 

@@ -74,6 +74,8 @@ const SIG_DATA_DESCRIPTOR = 0x08074b50;
 
 /** Compressed input fed to the inflater per step: bounds the output of one step to ~17 MB even at deflate's 1032:1. */
 const INFLATE_STEP = 16384;
+/** Compressed size from which one-step entries inflate with Node's zlib rather than fflate (measured crossover). */
+const NATIVE_INFLATE_FROM = 640;
 
 export function openZip(bytes: Uint8Array, limits: ZipLimits = {}): ZipArchive {
   const lim: Required<ZipLimits> = { ...DEFAULT_ZIP_LIMITS, ...definedOnly(limits) };
@@ -356,12 +358,13 @@ function inflateBounded(raw: Uint8Array, e: ZipEntry, lim: Required<ZipLimits>, 
   // Most package entries fit in one step: inflating them in one call has the same worst case as one streaming
   // step (~17 MB) and avoids the streaming copies.
   if (raw.length <= INFLATE_STEP) {
-    let out: Uint8Array | undefined = inflateNative(raw, e.size);
+    // zlib's fixed cost per call (a new stream and its window) outweighs fflate below ~640 compressed bytes.
+    let out: Uint8Array | undefined = raw.length >= NATIVE_INFLATE_FROM ? inflateNative(raw, e.size) : undefined;
     if (out) {
       check(out.length, raw.length);
       return out;
     }
-    // zlib refused the data: fflate below says why, in the words the archive has always reported.
+    // Small, or zlib refused the data: fflate (which then says why, in the words the archive has always reported).
     try {
       // Sized from the declared size (checked at open), plus one byte to notice data that runs past it: a fixed
       // buffer is never grown, so a lying header cannot make this allocate more.
