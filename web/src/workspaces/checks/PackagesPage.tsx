@@ -36,6 +36,8 @@ export default function PackagesPage() {
   };
   const [verdicts, setVerdicts] = useState<Record<string, PackageVerdict | string>>({});
   const [busy, setBusy] = useState<string>();
+  // A verified package opens its row to show the verdict at once; the row can be folded again.
+  const [expanded, setExpanded] = useState<string[]>([]);
 
   const verify = async (id: string) => {
     setBusy(id);
@@ -45,6 +47,7 @@ export default function PackagesPage() {
     } catch (e) {
       setVerdicts((m) => ({ ...m, [id]: e instanceof ApiError ? `${e.code}: ${e.message}` : (e as Error).message }));
     } finally {
+      setExpanded((keys) => (keys.includes(id) ? keys : [...keys, id]));
       setBusy(undefined);
     }
   };
@@ -90,11 +93,14 @@ export default function PackagesPage() {
           dataSource={pkgs.data ?? []}
           expandable={{
             rowExpandable: (p) => !!verdicts[p.id],
+            expandedRowKeys: expanded,
+            onExpand: (open, p) => setExpanded((keys) => (open ? [...keys, p.id] : keys.filter((k) => k !== p.id))),
             expandedRowRender: (p) => {
               const v = verdicts[p.id];
               if (typeof v === 'string') return <Alert type="error" showIcon title={v} />;
               return (
                 <Alert
+                  data-testid={`package-verdict-${p.id}`}
                   type={v.ok ? 'success' : 'error'}
                   showIcon
                   title={v.ok ? t('checks.packages.ok', { files: v.files }) : t('checks.packages.broken', { count: v.problems.length })}
