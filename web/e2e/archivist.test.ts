@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, screenshot } from './support/browser';
+import { clamDb } from './support/clamav';
 import { buildWeb, ROOT, startStack, type Stack } from './support/stack';
 
 /**
@@ -34,19 +34,10 @@ const pageErrors: string[] = [];
 const uploaded: { voucherId: string; invoiceNumber: string; totalAmount: string; sellerName: string }[] = [];
 let volumeId = '';
 
-/** A ClamAV signature folder (this machine's clamscan has none; the virus-scan veto must scan, not fail to). */
-function clamDb(): string {
-  const dir = join(work, 'clamdb');
-  mkdirSync(dir, { recursive: true });
-  const probe = 'evarchive browser test signature, in no voucher';
-  writeFileSync(join(dir, 'probe.hdb'), `${createHash('md5').update(probe).digest('hex')}:${probe.length}:Evarchive.Test.Probe\n`);
-  return dir;
-}
-
 beforeAll(async () => {
   if (!haveCorpus) return;
   buildWeb();
-  stack = await startStack({ env: { EVARCHIVE_DEMO: '1', EVARCHIVE_CLAMAV_DB: clamDb() } });
+  stack = await startStack({ env: { EVARCHIVE_DEMO: '1', EVARCHIVE_CLAMAV_DB: clamDb(work) } });
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: true });
   page = await context.newPage();
@@ -88,7 +79,31 @@ maybe('the demo archivist signs in and sees the demo unit', async () => {
   await login('demo-archivist', 'demo-archivist');
   expect(await text('[data-testid=home-welcome]')).toBe('您好，演示档案员');
   expect(await text('[data-testid=home-roles]')).toContain('档案员 · 演示单位（示例数据）');
+  // The work counts of the demo unit: one suggestion to decide, one draft volume, the pool by state — each the
+  // figure the server counts, and a link to the page listing exactly those items.
+  await page.locator('[data-testid=home-count-suggestions] .ant-statistic-content').waitFor();
+  const summary = (await api<any>('/api/home/summary')).json;
+  const count = async (id: string) => Number((await text(`[data-testid=home-count-${id}] .ant-statistic-content`)).replace(/\D/g, ''));
+  expect(await count('suggestions')).toBe(1);
+  expect(await count('volumes-draft')).toBe(1);
+  expect(await count('volumes-submitted')).toBe(0);
+  expect(await count('checks-failed')).toBe(0);
+  for (const st of ['available', 'claimed', 'reimbursed', 'booked', 'archived']) expect(await count(`pool-${st}`)).toBe(summary.pool.byState[st]);
+  const work = await text('[data-testid=home-work]');
+  for (const label of ['可用', '已占用', '已报销', '已入账', '已归档', '验签未通过', '待确认', '草稿', '已提交', '未通过的案卷']) expect(work).toContain(label);
   await screenshot(page, 'archivist-01-home');
+  // The largest state count opens the pool filtered by that state, with as many rows, each in that state.
+  const [state, label] = summary.pool.byState.booked > summary.pool.byState.available ? ['booked', '已入账'] : ['available', '可用'];
+  expect(summary.pool.byState[state]).toBeGreaterThan(0);
+  await page.click(`[data-testid=home-count-pool-${state}] a`);
+  await page.waitForURL(`${stack.url}/pool?state=${state}`);
+  const rows = page.locator('[data-testid=pool-table] .ant-table-row');
+  await rows.first().waitFor();
+  expect(await rows.count()).toBe(Math.min(50, summary.pool.byState[state]));
+  for (const r of await rows.allInnerTexts()) expect(r).toContain(label);
+  await page.goto(`${stack.url}/`);
+  await page.click('[data-testid=home-count-volumes-draft] a');
+  await page.waitForURL(`${stack.url}/volumes?state=draft`);
 });
 
 maybe('uploads three real invoices on the pool upload page; all three are new and verified', async () => {
@@ -125,6 +140,9 @@ maybe('sees them verified in the pool list', async () => {
     const row = table.locator('.ant-table-row').filter({ hasText: u.invoiceNumber });
     expect(await row.count()).toBe(1);
     expect(await row.innerText()).toContain('验签通过');
+    // States in Chinese, never the stored code.
+    expect(await row.innerText()).toMatch(/可用|已入账/);
+    expect(await row.innerText()).not.toMatch(/available|booked/);
   }
   expect(all).toContain('演示');
   await screenshot(page, 'archivist-03-pool');
@@ -197,33 +215,26 @@ maybe('assembles the 2023-08 volume in the 组卷 builder and submits it', async
   await screenshot(page, 'archivist-07-submitted');
 });
 
-maybe('runs the archiving-stage checks and downloads the signed report', async () => {
-  const checksPage = await page.goto(`${stack.url}/checks`).then(() => page.locator('[data-testid=checks-volume]').waitFor({ timeout: 5_000 }).then(() => true, () => false));
-  let runId: string;
-  if (checksPage) {
-    await page.fill('[data-testid=checks-volume]', 'DEMO-2023-PZ-D30-0001');
-    await page.click('[data-testid=checks-run]');
-    await page.waitForSelector('[data-testid=checks-report-pdf]', { timeout: 120_000 });
-    await screenshot(page, 'archivist-08-checks');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=checks-report-pdf]')]);
-    const saved = join(work, 'report.pdf');
-    await download.saveAs(saved);
-    const { readFileSync } = await import('node:fs');
-    expect(readFileSync(saved).subarray(0, 5).toString()).toBe('%PDF-');
-    const runs = await api<any>(`/api/checks/runs?subjectId=${volumeId}`);
-    runId = (runs.json.items ?? runs.json)[0].id;
-  } else {
-    // No checks page in the menu yet: the same step through the API the page would call.
-    console.warn('archivist.test: no /checks page yet; checks run through POST /api/checks/runs');
-    const r = await api<any>('/api/checks/runs', { method: 'POST', body: { volume: volumeId, stage: 'GD' } });
-    expect(r.status).toBeLessThan(300);
-    runId = r.json.id ?? r.json.runId;
-    const pdf = await page.evaluate(async (u) => {
-      const r = await fetch(u);
-      return { status: r.status, head: new TextDecoder().decode((await r.arrayBuffer()).slice(0, 5)) };
-    }, `/api/checks/runs/${runId}/report.pdf`);
-    expect(pdf).toEqual({ status: 200, head: '%PDF-' });
-  }
+maybe('runs the archiving-stage checks on the volume chosen from the picker and downloads the signed report', async () => {
+  await page.goto(`${stack.url}/checks`);
+  // The picker lists the unit's volumes (found by typing part of the 档号), not a free-text id.
+  await page.click('[data-testid=checks-volume]');
+  await page.keyboard.type('2023-PZ');
+  const options = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
+  await options.first().waitFor();
+  expect(await options.count()).toBe(1);
+  expect(await options.first().innerText()).toContain('DEMO-2023-PZ-D30-0001');
+  expect(await options.first().innerText()).toContain('已提交');
+  await options.first().click();
+  await page.click('[data-testid=checks-run]');
+  await page.waitForSelector('[data-testid=checks-report-pdf]', { timeout: 120_000 });
+  await screenshot(page, 'archivist-08-checks');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=checks-report-pdf]')]);
+  const saved = join(work, 'report.pdf');
+  await download.saveAs(saved);
+  expect(readFileSync(saved).subarray(0, 5).toString()).toBe('%PDF-');
+  const runs = await api<any>(`/api/checks/runs?subjectId=${volumeId}`);
+  const runId = (runs.json.items ?? runs.json)[0].id;
   const run = await api<any>(`/api/checks/runs/${runId}`);
   expect(run.status).toBe(200);
   expect(run.json.summary?.vetoFailures ?? run.json.run?.summary?.vetoFailures).toEqual([]);
@@ -240,6 +251,15 @@ maybe('searches a fragment of a real seller name and opens the evidence chain', 
   await page.click('[data-testid=search-submit]');
   const hits = page.locator('[data-testid=search-hits]');
   await hits.getByText(u.invoiceNumber).first().waitFor({ timeout: 20_000 });
+  // Kinds, states and facets in Chinese, never the stored codes.
+  const hit = hits.locator('.ant-list-item').filter({ hasText: u.invoiceNumber }).first();
+  const hitText = await hit.innerText();
+  expect(hitText).toContain('票据');
+  expect(hitText).toMatch(/增值税电子普通发票|增值税电子专用发票|电子发票（普通发票）|电子发票（增值税专用发票）/);
+  expect(hitText).toMatch(/可用|已占用|已报销|已入账|已归档/);
+  const facets = (await page.locator('[data-testid^=facet-]').allInnerTexts()).join('\n');
+  expect(facets).toContain('凭证');
+  expect(`${hitText}\n${facets}`).not.toMatch(/\b(inv_ord|inv_spcl|einv_ord|einv_spcl|available|booked|voucher)\b/);
   await screenshot(page, 'archivist-09-search');
   await hits.locator(`a[href="/pool/vouchers/${u.voucherId}"]`).first().click();
   await page.waitForURL(`${stack.url}/pool/vouchers/${u.voucherId}`);
@@ -252,6 +272,17 @@ maybe('searches a fragment of a real seller name and opens the evidence chain', 
   const chain = page.locator('[data-testid=journal-chain]');
   await chain.getByText(u.invoiceNumber).first().waitFor();
   await screenshot(page, 'archivist-10-chain');
+});
+
+maybe('home counts the month’s work done: no suggestion left, the volume submitted, no failed check', async () => {
+  await page.goto(`${stack.url}/`);
+  await page.locator('[data-testid=home-count-volumes-submitted] .ant-statistic-content').waitFor();
+  const count = async (id: string) => Number((await text(`[data-testid=home-count-${id}] .ant-statistic-content`)).replace(/\D/g, ''));
+  expect(await count('suggestions')).toBe(0);
+  expect(await count('volumes-submitted')).toBe(1);
+  expect(await count('volumes-draft')).toBe(1);
+  expect(await count('checks-failed')).toBe(0);
+  await screenshot(page, 'archivist-11-home-after');
 });
 
 maybe('no script error happened in the page during the whole session', () => {

@@ -64,6 +64,8 @@ export interface Stack {
 export interface StackOptions {
   /** Extra server environment (e.g. a lower lockout threshold). */
   env?: Record<string, string>;
+  /** A fixed port (the tour script's); default: a free one in 3310–3399. */
+  port?: number;
   /**
    * CLI set-up before the server starts (users, units). The server creates a first `admin` only when no user
    * exists, so users made here are the only ones.
@@ -93,7 +95,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   try {
     if (adminUrl) database = await createTestDatabase();
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     mkdirSync(dataDir, { recursive: true });
     const env: NodeJS.ProcessEnv = {
       ...process.env,
