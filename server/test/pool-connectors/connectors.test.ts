@@ -1,11 +1,12 @@
 /**
  * Bank SFTP pulls against Debian's real OpenSSH sshd (password and key authentication): the first pull ingests the
  * bank files, the second fetches nothing, a new file is fetched alone, and a pull whose connection is killed in the
- * middle of a file resumes without doubles. Files are factory-made bank receipts/statements written to a temp dir.
+ * middle of a file resumes without doubles; a pinned host key is checked (the right one fetches, a wrong one is refused
+ * naming both fingerprints, nothing fetched). Files are factory-made bank receipts/statements written to a temp dir.
  */
 import { chmodSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createFactory } from '../../src/formats/factory';
 import { ConnectorsService } from '../../src/modules/pool/connectors/connectors.service';
 import type { TestApp } from '../support/app';
@@ -40,6 +41,24 @@ async function unitFiles(connectorId: string) {
     .where('connector_id' as never, '=', connectorId as never)
     .orderBy('remote_path' as never)
     .execute() as Promise<{ remote_path: string; outcome: string | null; voucher_id: string | null }[]>;
+}
+
+/** `SHA256:…` of a public key file, as `ssh-keygen -lf` prints it. */
+function fingerprint(pubFile: string): string {
+  return execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', pubFile], { encoding: 'utf8' }).split(/\s+/)[1];
+}
+
+/** A key-auth connector on a folder with one bank receipt, pinning `hostKeySha256`. */
+async function pinnedConnector(name: string, hostKeySha256: string) {
+  const dir = folder(`pinned-${Math.random().toString(36).slice(2, 8)}`);
+  put(dir, 'HZ_20260301_1.ofd', factory.bankReceiptOfd().bytes);
+  const c = await call(t, 'POST', '/api/pool/connectors', {
+    token: ua,
+    body: { unitId: seed.unitA.id, name, host: '127.0.0.1', port: sshd.port, username: sshd.user, authMethod: 'key', privateKey: sshd.privateKey, hostKeySha256, remoteDir: dir, filePattern: '*.ofd' },
+  });
+  expect(c.status).toBe(201);
+  expect(c.json.hostKeySha256).toBe(hostKeySha256);
+  return c.json.id as string;
 }
 
 describeSshd('bank SFTP connector against a real sshd', () => {
@@ -194,5 +213,33 @@ describeSshd('bank SFTP connector against a real sshd', () => {
     const r = await call(t, 'POST', `/api/pool/connectors/${c.json.id}/run`, { token: ua });
     expect(r.json.status).toBe('failed');
     expect(r.json.error).toMatch(/authentication/i);
+  }, 60_000);
+
+  test('the right pinned key: the pull fetches and ingests', async () => {
+    const pinned = fingerprint(join(sshd.dir, 'host_key.pub'));
+    expect(pinned).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
+    const id = await pinnedConnector('钉住正确主机密钥', pinned);
+    const r = await call(t, 'POST', `/api/pool/connectors/${id}/run`, { token: ua });
+    expect(r.json).toMatchObject({ status: 'ok', listed: 1, fetched: 1, failed: 0, error: null, outcomes: { created: 1 } });
+  }, 60_000);
+
+  test('a wrong pinned key: refused with both fingerprints named, nothing fetched or recorded', async () => {
+    // Another ed25519 key: what an impostor (or a bank that changed its key) would present.
+    const other = join(sshd.dir, 'other_host_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    const wrong = fingerprint(`${other}.pub`);
+    const actual = fingerprint(join(sshd.dir, 'host_key.pub'));
+    expect(wrong).not.toBe(actual);
+    const id = await pinnedConnector('钉住错误主机密钥', wrong);
+    const r = await call(t, 'POST', `/api/pool/connectors/${id}/run`, { token: ua });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ status: 'failed', listed: 0, fetched: 0, outcomes: {}, files: [] });
+    expect(r.json.error).toBe(
+      `host key mismatch: 127.0.0.1:${sshd.port} presented ${actual}, the connector pins ${wrong} — refused before logging in, nothing fetched (if the bank changed its key, check the new fingerprint with the bank and update the connector)`,
+    );
+    const fetched = await t.db.selectFrom('pool_connector_file' as never).select('id' as never).where('connector_id' as never, '=', id as never).execute();
+    expect(fetched).toEqual([]);
+    const shown = await call(t, 'GET', `/api/pool/connectors/${id}`, { token: ua });
+    expect(shown.json.runs[0]).toMatchObject({ status: 'failed', fetched: 0, error: expect.stringContaining('host key mismatch') });
   }, 60_000);
 });

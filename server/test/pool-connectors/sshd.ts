@@ -163,7 +163,10 @@ export async function startSshd(): Promise<SshdHandle> {
         if (child.exitCode === null) {
           const exited = new Promise((r) => child.once('exit', r));
           child.kill('SIGTERM');
-          await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
+          // A timer left running would keep Jest's process alive after the suite (an open handle).
+          clearTimeout(timer);
           if (child.exitCode === null) child.kill('SIGKILL');
         }
         rmSync(dir, { recursive: true, force: true });

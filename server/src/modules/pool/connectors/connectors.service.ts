@@ -345,7 +345,11 @@ export class ConnectorsService {
     });
   }
 
-  private connectOptions(c: ConnectorRow) {
+  /**
+   * ssh2 options for the connector. With a pinned host key, `pin.presented` receives the fingerprint the server
+   * showed when it does not match, so the run can name both instead of ssh2's bare "verification failed".
+   */
+  private connectOptions(c: ConnectorRow, pin: { presented?: string } = {}) {
     const secret = this.box.open(c.secret_enc);
     const expected = c.host_key_sha256?.replace(/^SHA256:/, '').replace(/=+$/, '');
     return {
@@ -357,7 +361,15 @@ export class ConnectorsService {
       // ssh2-sftp-client retries a failed connect; a pull is retried by the next schedule instead.
       retries: 0,
       // Pinning the host key when one is recorded: a bank server that changes its key is refused, not trusted.
-      ...(expected ? { hostVerifier: (key: Buffer) => createHash('sha256').update(key).digest('base64').replace(/=+$/, '') === expected } : {}),
+      ...(expected
+        ? {
+            hostVerifier: (key: Buffer) => {
+              const seen = createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
+              if (seen !== expected) pin.presented = seen;
+              return seen === expected;
+            },
+          }
+        : {}),
     };
   }
 
@@ -384,6 +396,7 @@ export class ConnectorsService {
       end: () => undefined,
       close: () => undefined,
     } as never);
+    const pin: { presented?: string } = {};
     const ingestAuditActor: AuditActor = actor === 'system' ? { type: 'system', id: connectorId, name: `connector ${c.name}` } : actor;
     const ingestOne = async (rec: { id: string; remote_path: string; size: string | number; sha256: string }, bytes: Uint8Array) => {
       const r = await this.ingest.ingestOne(
@@ -400,7 +413,7 @@ export class ConnectorsService {
       const pending = await this.db.selectFrom('pool_connector_file').select(['id', 'remote_path', 'size', 'sha256']).where('connector_id', '=', connectorId).where('outcome', 'is', null).execute();
       for (const rec of pending) await ingestOne(rec, await this.storage.get(contentKey(rec.sha256)));
 
-      await sftp.connect(this.connectOptions(c));
+      await sftp.connect(this.connectOptions(c, pin));
       const re = patternRegex(c.file_pattern);
       const entries = (await sftp.list(c.remote_dir)).filter((e) => e.type === '-' && re.test(e.name)).sort((a, b) => a.name.localeCompare(b.name));
       listed = entries.length;
@@ -436,7 +449,9 @@ export class ConnectorsService {
         await ingestOne(rec, bytes);
       }
     } catch (e) {
-      error = (e as Error).message + (dropped && !(e as Error).message.includes(dropped) ? ` (${dropped})` : '');
+      error = pin.presented
+        ? `host key mismatch: ${c.host}:${c.port} presented SHA256:${pin.presented}, the connector pins SHA256:${c.host_key_sha256!.replace(/^SHA256:/, '').replace(/=+$/, '')} — refused before logging in, nothing fetched (if the bank changed its key, check the new fingerprint with the bank and update the connector)`
+        : (e as Error).message + (dropped && !(e as Error).message.includes(dropped) ? ` (${dropped})` : '');
       failed++;
     } finally {
       await sftp.end().catch(() => undefined);
