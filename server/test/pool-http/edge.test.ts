@@ -70,7 +70,7 @@ test('URLs over the limit are answered 414 at once, signed in or not; just under
   expect((await get(under, auth())).status).toBe(200);
   for (const length of [8_200, 12_000, 17_000, 40_000]) {
     const path = `/api/pool/vouchers?party=${'x'.repeat(length - '/api/pool/vouchers?party='.length)}`;
-    for (const headers of [auth(), { authorization: `Bearer ${token}` }, {}]) {
+    for (const headers of [auth(), { authorization: `Bearer ${token}` }, {}] as Record<string, string>[]) {
       const r = await get(path, headers);
       expect([length, r.status, r.json.code]).toEqual([length, 414, 'uri_too_long']);
       expect(r.json.message).toBe(`the request URL is ${length} characters long; at most ${MAX_URL_LENGTH} are accepted (shorten the query, or send long filters in a request body)`);
