@@ -26,7 +26,10 @@ beforeAll(async () => {
   t = await createPoolTestApp({ clock, env: { EVARCHIVE_API_KEY_WINDOW_SECONDS: '300' } });
   seed = await seedPoolOrg(t);
   acc = await login(t, 'acc');
+  // 'corrected' first: the factory numbers invoices in sequence, and the mistyped number made from 'typo' (the last)
+  // must not be another voucher's real number.
   for (const [name, day] of [
+    ['corrected', '2026-03-06'],
     ['plain', '2026-03-02'],
     ['claimed', '2026-03-03'],
     ['reimbursed', '2026-03-04'],
@@ -55,13 +58,14 @@ beforeAll(async () => {
   const imported = await s(seed.accounting, 'POST', '/api/ledger/journal-vouchers', {
     unit: 'A01',
     journalVouchers: [
+      jv('0005', '2026-03-14', `报销差旅费 发票号${v.corrected.number}`, v.corrected.amount),
       jv('0001', '2026-03-10', `报销办公用品 发票号${v.plain.number}`, v.plain.amount),
       jv('0002', '2026-03-11', `报销印刷费 发票号${v.claimed.number}`, v.claimed.amount),
       jv('0003', '2026-03-12', `报销培训费 发票号${v.reimbursed.number}`, v.reimbursed.amount),
       jv('0004', '2026-03-13', `报销会议费 发票号${typo === n ? n.slice(0, -1) + ((Number(n.slice(-1)) + 1) % 10) : typo}`, v.typo.amount),
     ],
   });
-  expect([imported.status, imported.json.created]).toEqual([200, 4]);
+  expect([imported.status, imported.json.created]).toEqual([200, 5]);
 }, 180_000);
 afterAll(async () => {
   await t?.close();
@@ -74,8 +78,9 @@ test('a matching run books the vouchers of its automatic links: available and re
   const r = await call(t, 'POST', '/api/matching/runs', { token: acc, body: { period: '2026-03', unit: 'A01' } });
   expect(r.status).toBe(200);
   run = r.json.units[0];
-  expect([run.auto, run.suggestions]).toEqual([3, 1]);
-  expect(run.booking).toMatchObject({ booked: 2, unbooked: 0, keptBooked: [] });
+  expect([run.auto, run.suggestions]).toEqual([4, 1]);
+  expect(run.booking).toMatchObject({ booked: 3, unbooked: 0, keptBooked: [] });
+  expect((await detail(v.corrected.id)).booking.journalVoucherNumber).toBe('0005');
 
   // Straight from available (no reimbursement claim): normal for vouchers the reimbursement system never saw.
   const plain = await detail(v.plain.id);
@@ -176,4 +181,30 @@ test('a person removing the link undoes the booking it made (back to the earlier
   const d3 = await detail(v.reimbursed.id);
   expect(d3.state).toBe('reimbursed');
   expect(d3.claim).toMatchObject({ reimbursementDocId: 'BX-0003', status: 'reimbursed' });
+}, 120_000);
+
+test('a journal voucher corrected so that the rules no longer link it: the next run undoes the booking it made', async () => {
+  const changed = await s(seed.accounting, 'POST', '/api/ledger/journal-vouchers', {
+    unit: 'A01',
+    reason: '摘要更正：不是这张发票',
+    journalVouchers: [
+      {
+        number: '0005',
+        date: '2026-03-14',
+        summary: '报销差旅费',
+        attachmentCount: 1,
+        entries: [
+          { accountCode: '500101', accountName: '业务活动费用-办公费', debit: '1.23' },
+          { accountCode: '100201', accountName: '银行存款-基本户', credit: '1.23' },
+        ],
+      },
+    ],
+  });
+  expect(changed.json).toMatchObject({ updated: 1 });
+  const r = await call(t, 'POST', '/api/matching/runs', { token: acc, body: { period: '2026-03', unit: 'A01' } });
+  expect(r.json.units[0].removed).toBe(1);
+  expect(r.json.units[0].booking).toMatchObject({ unbooked: 1, booked: 0 });
+  const d = await detail(v.corrected.id);
+  expect(d).toMatchObject({ state: 'available', booking: null });
+  expect(d.history.at(-1)).toMatchObject({ action: 'unbooked', fromState: 'booked', toState: 'available', details: { journalVoucherNumber: '0005', reason: 'the matching rules no longer link it' } });
 }, 120_000);
