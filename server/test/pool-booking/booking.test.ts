@@ -208,3 +208,15 @@ test('a journal voucher corrected so that the rules no longer link it: the next 
   expect(d).toMatchObject({ state: 'available', booking: null });
   expect(d.history.at(-1)).toMatchObject({ action: 'unbooked', fromState: 'booked', toState: 'available', details: { journalVoucherNumber: '0005', reason: 'the matching rules no longer link it' } });
 }, 120_000);
+
+test('impossible calendar dates in the receiver API are 400s naming the field (Date.parse would read 1 May / 2 March)', async () => {
+  const claim = await s(seed.receiver, 'POST', `${base}/${v.plain.id}/claim`, { reimbursementDocId: 'BX-0009', expiresAt: '2026-04-31T10:00:00Z' });
+  expect([claim.status, claim.json.details?.field]).toEqual([400, 'expiresAt']);
+  const entries = [
+    { accountCode: '5001', accountName: '业务活动费用', debit: v.reimbursed.amount },
+    { accountCode: '1002', accountName: '银行存款', credit: v.reimbursed.amount },
+  ];
+  const booked = await s(seed.accounting, 'POST', `${base}/${v.reimbursed.id}/booked`, { journalVoucherNumber: '记-0099', period: '2026-02', bookedAt: '2026-02-30', entries });
+  expect([booked.status, booked.json.details?.field]).toEqual([400, 'bookedAt']);
+  expect((await detail(v.reimbursed.id)).state).toBe('reimbursed');
+}, 60_000);
