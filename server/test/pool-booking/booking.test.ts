@@ -220,3 +220,17 @@ test('impossible calendar dates in the receiver API are 400s naming the field (D
   expect([booked.status, booked.json.details?.field]).toEqual([400, 'bookedAt']);
   expect((await detail(v.reimbursed.id)).state).toBe('reimbursed');
 }, 60_000);
+
+test('the receiver API books a voucher that never entered a reimbursement (available → booked), through the same routine', async () => {
+  expect((await detail(v.plain.id)).state).toBe('available');
+  const entries = [
+    { accountCode: '500101', accountName: '业务活动费用-办公费', debit: v.plain.amount },
+    { accountCode: '100201', accountName: '银行存款-基本户', credit: v.plain.amount },
+  ];
+  const b = await s(seed.accounting, 'POST', `${base}/${v.plain.id}/booked`, { journalVoucherNumber: '记-0101', period: '2026-03', bookedAt: '2026-03-21', entries });
+  expect(b.status).toBe(200);
+  expect(b.json).toMatchObject({ state: 'booked', reimbursementDocId: null, receiverFiles: { configId: 'inv_ord_receiver' } });
+  const d = await detail(v.plain.id);
+  expect(d.history.at(-1)).toMatchObject({ action: 'booked', fromState: 'available', toState: 'booked' });
+  expect(d.receiverFiles.map((f: any) => f.role).sort()).toEqual(['receiver_json', 'receiver_xbrl']);
+}, 60_000);

@@ -151,8 +151,12 @@ export interface PreparedBooking {
 /** Where a booking comes from: the receiver API, or matching (a journal voucher linked to the voucher). */
 export type BookingOrigin = { source: 'receiver_api' } | { source: 'matching'; linkId: string; journalVoucherId: string };
 
-/** States a booking may start from. The receiver API books what was reimbursed; matching also books `available`. */
-export const BOOKABLE_FROM: Record<BookingSource, VoucherState[]> = { receiver_api: ['reimbursed'], matching: ['available', 'reimbursed'] };
+/**
+ * States a booking may start from, on either path: what was reimbursed, or what never entered a reimbursement (bank
+ * receipts, non-tax forms, invoices paid directly are booked without a claim). A claimed voucher is not booked behind
+ * its reimbursement document's back.
+ */
+export const BOOKABLE_FROM: Record<BookingSource, VoucherState[]> = { receiver_api: ['available', 'reimbursed'], matching: ['available', 'reimbursed'] };
 
 /**
  * The reimbursement state machine of a pool voucher: available → claimed → reimbursed → booked → archived, and back
@@ -335,7 +339,7 @@ export class ClaimsService {
   }
 
   /**
-   * 已入账: reimbursed → booked with the journal voucher (记账凭证号, period, entries). The receiver files are written
+   * 已入账: reimbursed (or available: never claimed) → booked with the journal voucher (记账凭证号, period, entries). The receiver files are written
    * to the object store first (content-addressed: a rolled-back booking leaves only an unreferenced object that
    * the same booking would write again) and linked in the same transaction as the state change.
    */
