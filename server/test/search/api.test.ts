@@ -76,7 +76,10 @@ test('filters, refine (repeatable), period as YYYY-MM, sorts, and clear errors',
   const bad = await get('arch_a', 'amountMin=12.345');
   expect(bad.status).toBe(400);
   expect(bad.json).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('amountMin') });
-  expect((await get('arch_a', 'from=2024-13-01')).json.message).toMatch(/dateFrom/);
+  // The parameter the caller typed is named, with what is wrong with the date.
+  const badDate = await get('arch_a', 'from=2024-13-01');
+  expect(badDate.status).toBe(400);
+  expect(badDate.json.message).toBe('from: "2024-13-01" is not a date in the calendar (month 13 does not exist)');
   expect((await get('arch_a', 'cursor=nonsense')).json.message).toMatch(/cursor/);
 });
 

@@ -155,7 +155,8 @@ test('beyond 10,000 matches both backends say 10,000+; PostgreSQL samples facets
   const pgb = new PostgresSearchBackend(repo);
   for (const b of [pgb, ob]) {
     const r = await b.search(normalizeQuery({ text: '代发' }), ALL);
-    expect([r.total, r.totalRelation]).toEqual([10000, 'gte']);
+    // PostgreSQL counts exactly up to 1,000 (each counted match is a heap row), OpenSearch up to 10,000.
+    expect([r.total, r.totalRelation]).toEqual([b === pgb ? 1000 : 10000, 'gte']);
     expect(r.hits).toHaveLength(20);
     const few = await b.search(normalizeQuery({ text: '代发', filters: { amountMax: '101' } }), ALL);
     expect([few.total, few.totalRelation]).toEqual([42, 'eq']);

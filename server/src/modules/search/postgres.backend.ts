@@ -4,19 +4,28 @@
  * - Han terms of 3+ characters: `haystack LIKE '%…%'` on the trigram GIN index; 1–2 characters and whole
  *   words: lexemes in the `tokens` tsvector (GIN). Both combine with the field GIN (btree_gin) in one bitmap.
  * - Pages by keyset on (sort value, id): page 500 costs what page 1 costs, no OFFSET.
- * - Total and facets: one grouped count (GROUPING SETS) over the filtered set only.
+ * - Total and facets: one pass over the first PG_COUNT_CAP + 1 matches (a grouped count with GROUPING SETS);
+ *   beyond the cap the total is "1,000+" and the facets are those of that sample, marked as sampled.
  * - Highlights: computed in Node for the returned page only.
  */
 import { sql, type RawBuilder } from 'kysely';
 import { highlightsFor } from './analyze';
 import { encodeCursor } from './query';
 import { SearchRepository, tsLexeme } from './search.repository';
-import type { Facets, NormalizedQuery, ReindexOptions, ReindexProgress, SearchBackend, SearchHit, SearchResult, SearchScope } from './search.types';
+import type { Facets, NormalizedQuery, ReindexOptions, ReindexProgress, SearchBackend, SearchHit, SearchResult, SearchScope, SortKey } from './search.types';
 
-/** Totals are exact up to here (OpenSearch's track_total_hits default, too); above, "10,000+". */
+/** OpenSearch's exact-total limit (its track_total_hits default): "10,000+" beyond. */
 export const COUNT_CAP = 10_000;
-/** Rows the facets are counted over when there are more than COUNT_CAP matches. */
-export const FACET_SAMPLE = 2_000;
+/**
+ * PostgreSQL's exact-total limit: "1,000+" beyond. Counting a match here means visiting its heap row (a GIN
+ * bitmap cannot be counted without the table, and PostgreSQL 15 fetches every page of a bitmap scan), so the cap
+ * bounds the work of a common word to ~1,000 row visits instead of ~10,000 (measured: docs/benchmarks.md).
+ * Facets beyond the cap are counted over those same first matches (`facetsSampled`), and relevance beyond it
+ * falls back to newest first (`sortedBy: 'date'`).
+ */
+export const PG_COUNT_CAP = 1_000;
+/** Above this estimated matching fraction the first matches are found by a scan that stops early (firstMatches). */
+export const BROAD_SELECTIVITY = 0.02;
 
 const DATE_EXPR = sql`coalesce(doc_date, date '0001-01-01')`;
 const AMOUNT_EXPR = sql`coalesce(amount, -10000000000000000)`;
@@ -26,8 +35,8 @@ export function whereClauses(q: NormalizedQuery, scope: SearchScope): RawBuilder
   const w: RawBuilder<unknown>[] = [];
   // Access scope first: part of every query. Loan grants (documentIds) widen it by single documents.
   if (scope.unitIds !== 'all') {
-    if (scope.documentIds.length) w.push(sql`(unit_id = any(${scope.unitIds}::uuid[]) or id = any(${scope.documentIds}::text[]))`);
-    else w.push(sql`unit_id = any(${scope.unitIds}::uuid[])`);
+    if (scope.documentIds.length) w.push(sql`(${oneOf('unit_id', scope.unitIds, 'uuid')} or id = any(${scope.documentIds}::text[]))`);
+    else w.push(oneOf('unit_id', scope.unitIds, 'uuid'));
   }
   const lex: string[] = [];
   for (const t of q.terms) {
@@ -36,15 +45,15 @@ export function whereClauses(q: NormalizedQuery, scope: SearchScope): RawBuilder
   }
   if (lex.length) w.push(sql`tokens @@ ${lex.join(' & ')}::tsquery`);
   const f = q.filters;
-  if (f.docType) w.push(sql`doc_type = any(${f.docType}::text[])`);
-  if (f.kind) w.push(sql`kind = any(${f.kind}::text[])`);
-  if (f.fondsId) w.push(sql`fonds_id = any(${f.fondsId}::uuid[])`);
-  if (f.unitId) w.push(sql`unit_id = any(${f.unitId}::uuid[])`);
-  if (f.year) w.push(sql`year = any(${f.year}::int[])`);
-  if (f.period) w.push(sql`period = any(${f.period}::smallint[])`);
-  if (f.category) w.push(sql`category = any(${f.category}::text[])`);
-  if (f.state) w.push(sql`state = any(${f.state}::text[])`);
-  if (f.retention) w.push(sql`retention = any(${f.retention}::text[])`);
+  if (f.docType) w.push(oneOf('doc_type', f.docType, 'text'));
+  if (f.kind) w.push(oneOf('kind', f.kind, 'text'));
+  if (f.fondsId) w.push(oneOf('fonds_id', f.fondsId, 'uuid'));
+  if (f.unitId) w.push(oneOf('unit_id', f.unitId, 'uuid'));
+  if (f.year) w.push(oneOf('year', f.year, 'int'));
+  if (f.period) w.push(oneOf('period', f.period, 'smallint'));
+  if (f.category) w.push(oneOf('category', f.category, 'text'));
+  if (f.state) w.push(oneOf('state', f.state, 'text'));
+  if (f.retention) w.push(oneOf('retention', f.retention, 'text'));
   if (f.archivalCode) w.push(sql`archival_code = ${f.archivalCode}`);
   if (f.number) w.push(sql`(number = ${f.number} or numbers @> array[${f.number}]::text[])`);
   if (f.party) w.push(sql`parties @> array[${f.party}]::text[]`);
@@ -58,6 +67,16 @@ export function whereClauses(q: NormalizedQuery, scope: SearchScope): RawBuilder
   }
   if (f.dateFrom || f.dateTo) w.push(sql`${DATE_EXPR} between ${f.dateFrom ?? '0001-01-02'}::date and ${f.dateTo ?? '9999-12-31'}::date`);
   return w;
+}
+
+/**
+ * `column = value` for one value, `= any(array)` for several: PostgreSQL 15 walks a B-tree in order only under
+ * an equality, so a single unit or kind can use the (unit_id, date) and (kind, date) keyset indexes.
+ */
+function oneOf(column: string, values: readonly (string | number)[], type: 'text' | 'uuid' | 'int' | 'smallint'): RawBuilder<unknown> {
+  const c = sql.ref(column);
+  if (values.length === 1) return sql`${c} = ${values[0]}::${sql.raw(type)}`;
+  return sql`${c} = any(${values}::${sql.raw(type)}[])`;
 }
 
 function and(w: RawBuilder<unknown>[]): RawBuilder<unknown> {
@@ -96,38 +115,15 @@ export class PostgresSearchBackend implements SearchBackend {
       return { total: 0, totalRelation: 'eq', hits: [], facets: q.facets ? emptyFacets() : undefined, nextCursor: null };
     }
     const where = whereClauses(q, scope);
-    // The capped count needs no column (all-visible heap pages are skipped); facets read the matching rows,
-    // all of them up to COUNT_CAP, a sample of FACET_SAMPLE beyond.
-    const countP = this.count(where);
-    const countsP = q.facets
-      ? countP.then(async (c) => ({ ...c, facets: await this.facets(where, c.totalRelation === 'eq' ? COUNT_CAP + 1 : FACET_SAMPLE) }))
-      : countP;
-    // Ranking needs every match's tsvector: beyond COUNT_CAP matches the newest come first instead (a later
-    // page keeps the order its cursor names).
-    let sort = q.cursor?.sort ?? q.sort;
-    let order = sort === q.sort ? q.order : 'desc';
-    if (sort === 'relevance' && (await countsP).totalRelation === 'gte') {
-      sort = 'date';
-      order = 'desc';
-    }
-    const rankQuery = q.rankTokens.length ? q.rankTokens.map(tsLexeme).join(' | ') : null;
-    const scoreExpr = rankQuery && sort === 'relevance' ? sql`ts_rank(tokens, ${rankQuery}::tsquery)` : sql`0::real`;
-    const sortExpr = sort === 'relevance' ? scoreExpr : sort === 'date' ? DATE_EXPR : AMOUNT_EXPR;
-    const cmp = order === 'asc' ? sql`>` : sql`<`;
-    const dir = order === 'asc' ? sql`asc` : sql`desc`;
-    const page = [...where];
-    if (q.cursor) {
-      const v = q.cursor.value;
-      const typed = sort === 'relevance' ? sql`${v}::real` : sort === 'date' ? sql`${v}::date` : sql`${v}::numeric`;
-      page.push(sql`(${sortExpr}, id) ${cmp} (${typed}, ${q.cursor.id})`);
-    }
-    const rowsP = this.repo.run(sql<HitRow>`
-      select id, doc_type, source_id, kind, category, unit_id, fonds_id, number, archival_code, title, amount, doc_date,
-             parties, body, state, year, period, ${scoreExpr}::text as score, (${sortExpr})::text as sort_value
-      from search_document where ${and(page)}
-      order by ${sortExpr} ${dir}, id ${dir}
-      limit ${q.limit + 1}`);
-    const [rows, counts] = await Promise.all([rowsP, countsP]);
+    // One pass over the first PG_COUNT_CAP + 1 matches gives the total and the facets. A broad query (the
+    // planner expects a large share of the table) almost surely has more: its page runs beside that pass.
+    const broad = await this.isBroad(where);
+    const countsP = this.matchSet(where, q.facets, broad);
+    countsP.catch(() => undefined); // awaited below; a failure must not surface as an unhandled rejection first
+    let relation = broad ? 'gte' : (await countsP).totalRelation;
+    let { rows, sort } = await this.page(q, where, relation);
+    const counts = await countsP;
+    if (counts.totalRelation !== relation) ({ rows, sort } = await this.page(q, where, (relation = counts.totalRelation)));
     const more = rows.length > q.limit;
     const pageRows = more ? rows.slice(0, q.limit) : rows;
     const last = pageRows[pageRows.length - 1];
@@ -154,7 +150,7 @@ export class PostgresSearchBackend implements SearchBackend {
         : [],
     }));
     return {
-      total: Math.min(counts.total, COUNT_CAP),
+      total: Math.min(counts.total, PG_COUNT_CAP),
       totalRelation: counts.totalRelation,
       hits,
       facets: counts.facets,
@@ -164,21 +160,65 @@ export class PostgresSearchBackend implements SearchBackend {
     };
   }
 
-  /** Counting stops after COUNT_CAP + 1 matches: "10,000+" costs what 10,000 costs. */
-  private async count(where: RawBuilder<unknown>[]): Promise<{ total: number; totalRelation: 'eq' | 'gte'; facets?: Facets }> {
-    const r = await this.repo.run(sql<{ n: string }>`select count(*) as n from (select 1 from search_document where ${and(where)} limit ${COUNT_CAP + 1}) m`);
-    const n = Number(r[0].n);
-    return { total: n, totalRelation: n > COUNT_CAP ? 'gte' : 'eq' };
+  /**
+   * One page in keyset order. Ranking needs every match's tsvector: beyond the cap the newest come first
+   * instead (a later page keeps the order its cursor names).
+   *
+   * At most PG_COUNT_CAP matches: collect them all (with the plan the filters call for) and sort those. A plain
+   * ORDER BY … LIMIT lets the planner walk the sort index and filter, which is right for a common word but reads
+   * most of the table when the matches are rare or cluster at the far end of the order (year = 2024 walked from
+   * the newest 2025 rows). Beyond the cap the matches are dense enough for that walk.
+   */
+  private async page(q: NormalizedQuery, where: RawBuilder<unknown>[], relation: 'eq' | 'gte'): Promise<{ rows: HitRow[]; sort: SortKey }> {
+    let sort = q.cursor?.sort ?? q.sort;
+    let order = sort === q.sort ? q.order : 'desc';
+    if (sort === 'relevance' && relation === 'gte') {
+      sort = 'date';
+      order = 'desc';
+    }
+    const rankQuery = q.rankTokens.length ? q.rankTokens.map(tsLexeme).join(' | ') : null;
+    const scoreExpr = rankQuery && sort === 'relevance' ? sql`ts_rank(tokens, ${rankQuery}::tsquery)` : sql`0::real`;
+    const sortExpr = sort === 'relevance' ? scoreExpr : sort === 'date' ? DATE_EXPR : AMOUNT_EXPR;
+    const cmp = order === 'asc' ? sql`>` : sql`<`;
+    const dir = order === 'asc' ? sql`asc` : sql`desc`;
+    const page = [...where];
+    if (q.cursor) {
+      const v = q.cursor.value;
+      const typed = sort === 'relevance' ? sql`${v}::real` : sort === 'date' ? sql`${v}::date` : sql`${v}::numeric`;
+      page.push(sql`(${sortExpr}, id) ${cmp} (${typed}, ${q.cursor.id})`);
+    }
+    const columns = sql`id, doc_type, source_id, kind, category, unit_id, fonds_id, number, archival_code, title, amount, doc_date,
+             parties, body, state, year, period, ${scoreExpr}::text as score, (${sortExpr})::text as sort_value`;
+    const rows = await this.repo.run(
+      relation === 'eq'
+        ? sql<HitRow>`
+      with m as materialized (select ${columns}, ${sortExpr} as sort_key from search_document where ${and(page)})
+      select * from m order by sort_key ${dir}, id ${dir} limit ${q.limit + 1}`
+        : sql<HitRow>`
+      select ${columns} from search_document where ${and(page)}
+      order by ${sortExpr} ${dir}, id ${dir}
+      limit ${q.limit + 1}`,
+    );
+    return { rows, sort };
   }
 
-  /** Facets over the filtered set, or over its first `limit` rows (then marked sampled). */
-  private async facets(where: RawBuilder<unknown>[], limit: number): Promise<Facets> {
-    const rows = await this.repo.run(sql<{ kind: string | null; year: number | null; unit_id: string | null; state: string | null; category: string | null; g: number; n: string }>`
-      with m as materialized (select kind, year, unit_id, state, category from search_document where ${and(where)} limit ${limit})
+  /**
+   * Total and facets from the first PG_COUNT_CAP + 1 matches: exact up to the cap, "1,000+" and facets over
+   * that sample beyond it. Without facets only the capped count (no column is read).
+   */
+  private async matchSet(where: RawBuilder<unknown>[], withFacets: boolean, broad: boolean): Promise<{ total: number; totalRelation: 'eq' | 'gte'; facets?: Facets }> {
+    if (!withFacets) {
+      const r = await this.firstMatches(broad, sql<{ n: string }>`select count(*) as n from (select 1 from search_document where ${and(where)} limit ${PG_COUNT_CAP + 1}) m`);
+      const n = Number(r[0].n);
+      return { total: n, totalRelation: n > PG_COUNT_CAP ? 'gte' : 'eq' };
+    }
+    const rows = await this.firstMatches(broad, sql<{ kind: string | null; year: number | null; unit_id: string | null; state: string | null; category: string | null; g: number; n: string }>`
+      with m as materialized (select kind, year, unit_id, state, category from search_document where ${and(where)} limit ${PG_COUNT_CAP + 1})
       select kind, year, unit_id::text as unit_id, state, category,
              grouping(kind, year, unit_id, state, category) as g, count(*) as n
       from m
       group by grouping sets ((kind), (year), (unit_id), (state), (category), ())`);
+    const n = Number(rows.find((r) => Number(r.g) === 0b11111)?.n ?? 0);
     const facets = emptyFacets();
     // grouping() sets a bit for each column NOT in the row's set: 0b01111 = kind only, … 0b11111 = the total.
     const dims: [keyof Facets, number, (r: (typeof rows)[number]) => unknown][] = [
@@ -195,7 +235,35 @@ export class PostgresSearchBackend implements SearchBackend {
       if (d && v !== null && v !== undefined) facets[d[0]].push({ value: String(v), count: Number(r.n) });
     }
     for (const k of Object.keys(facets) as (keyof Facets)[]) sortBuckets(facets[k]);
-    return facets;
+    return { total: n, totalRelation: n > PG_COUNT_CAP ? 'gte' : 'eq', facets };
+  }
+
+  /**
+   * Runs a query over the first matches of `where`. A GIN index only answers with a complete bitmap, so a word
+   * in 5 % of 10⁷ documents costs 500,000 posting entries before the first row, while a scan that stops after
+   * PG_COUNT_CAP + 1 matches reads ~20,000 rows. The planner prices the bitmap far below that (it does not
+   * charge for decoding posting lists), so when its own estimate says the filters match at least
+   * BROAD_SELECTIVITY of the table, bitmap scans are switched off for this statement and the scan stops early.
+   */
+  private async firstMatches<T>(broad: boolean, query: RawBuilder<T>): Promise<T[]> {
+    if (!broad) return this.repo.run(query);
+    return this.repo.db.transaction().execute(async (trx) => {
+      await sql`set local enable_bitmapscan = off`.execute(trx);
+      return (await query.execute(trx)).rows;
+    });
+  }
+
+  private tableRows: { n: number; at: number } | undefined;
+
+  /** The planner's estimate of the matching fraction (one EXPLAIN, no execution) against BROAD_SELECTIVITY. */
+  private async isBroad(where: RawBuilder<unknown>[]): Promise<boolean> {
+    if (!this.tableRows || Date.now() - this.tableRows.at > 60_000) {
+      const t = await this.repo.run(sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'search_document'::regclass`);
+      this.tableRows = { n: Number(t[0]?.n ?? 0), at: Date.now() };
+    }
+    if (this.tableRows.n < 100_000) return false;
+    const r = await this.repo.run(sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>`explain (format json) select 1 from search_document where ${and(where)}`);
+    return r[0]['QUERY PLAN'][0].Plan['Plan Rows'] >= BROAD_SELECTIVITY * this.tableRows.n;
   }
 
   /** search_document is this backend's index: nothing to copy. Counts the documents for the caller's progress. */

@@ -38,7 +38,7 @@ export function encodeCursor(c: Cursor): string {
 export function decodeCursor(s: string, sort: SortKey): Cursor {
   try {
     const [cs, value, id] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'));
-    // A relevance query may continue in date order (PostgreSQL beyond 10,000 matches, see postgres.backend.ts).
+    // A relevance query may continue in date order (PostgreSQL beyond 1,000 matches, see postgres.backend.ts).
     if (cs !== sort && !(sort === 'relevance' && cs === 'date')) throw new Error('sort changed');
     if ((value !== null && typeof value !== 'string') || typeof id !== 'string') throw new Error('shape');
     return { sort: cs, value, id };

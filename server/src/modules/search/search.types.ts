@@ -161,14 +161,14 @@ export interface Facets {
 }
 
 export interface SearchResult {
-  /** Exact up to 10,000; beyond, 10000 with totalRelation 'gte' (shown as "10,000+"). */
+  /** Exact up to the backend's cap (OpenSearch 10,000, PostgreSQL 1,000); beyond, the cap with totalRelation 'gte' (shown as "10,000+" / "1,000+"). */
   total: number;
   totalRelation: 'eq' | 'gte';
   hits: SearchHit[];
   facets?: Facets;
-  /** PostgreSQL beyond 10,000 matches: facets counted over the first 10,001 matches only. */
+  /** PostgreSQL beyond 1,000 matches: facets counted over the first 1,001 matches only. */
   facetsSampled?: boolean;
-  /** Set when the backend ordered otherwise than asked (PostgreSQL: relevance beyond 10,000 matches → date). */
+  /** Set when the backend ordered otherwise than asked (PostgreSQL: relevance beyond 1,000 matches → date). */
   sortedBy?: SortKey;
   nextCursor: string | null;
 }

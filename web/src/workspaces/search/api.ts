@@ -30,7 +30,7 @@ export interface FacetBucket {
 }
 export type FacetKey = 'kind' | 'year' | 'unit' | 'state' | 'category';
 export interface SearchResult {
-  /** Exact up to 10,000; then 10000 with totalRelation 'gte'. */
+  /** Exact up to the backend's cap (10,000 OpenSearch, 1,000 PostgreSQL); then the cap with totalRelation 'gte'. */
   total: number;
   totalRelation: 'eq' | 'gte';
   facetsSampled?: boolean;
