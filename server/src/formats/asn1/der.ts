@@ -393,6 +393,7 @@ export function toHex(b: Uint8Array): string {
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
+  if (a.length > 64) return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

@@ -566,8 +566,47 @@ export function parseBox(value: string | undefined): OfdBox | undefined {
 
 function numbers(value: string | undefined): number[] | undefined {
   if (!value) return undefined;
+  const simple = decimalList(value);
+  if (simple) return simple;
   const n = (splitSimple(value) ?? value.trim().split(/[\s,]+/)).map(Number);
   return n.every(Number.isFinite) ? n : undefined;
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * Boundaries and CTMs as producers write them (`157 10 23.86 4.445`): plain decimals of at most 15 digits
+ * separated by single spaces, read in one pass without substrings. The digits are an exact integer and the power
+ * of ten is exact, so the one division rounds exactly as `Number` of the text does. Undefined for anything else
+ * (exponents, `+`, commas, other spacing), which takes the general path.
+ */
+function decimalList(value: string): number[] | undefined {
+  const out: number[] = [];
+  const n = value.length;
+  let i = 0;
+  while (true) {
+    const neg = value.charCodeAt(i) === 0x2d;
+    if (neg) i++;
+    let int = 0;
+    let digits = 0;
+    let scale = 0;
+    let dot = false;
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x30 && c <= 0x39) {
+        int = int * 10 + (c - 0x30);
+        digits++;
+        if (dot) scale++;
+      } else if (c === 0x2e && !dot) dot = true;
+      else break;
+    }
+    if (digits === 0 || digits > 15) return undefined;
+    const v = scale ? int / POW10[scale] : int;
+    out.push(neg ? -v : v);
+    if (i === n) return out;
+    if (value.charCodeAt(i) !== 0x20 || i + 1 === n) return undefined;
+    i++;
+  }
 }
 
 /**

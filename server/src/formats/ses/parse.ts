@@ -12,7 +12,7 @@
 import { FormatError } from '../errors';
 import {
   DerNode, readDer, expectSequence, readSmallInt, readOid, readBitOrOctetString, readOctetString, readString,
-  readTime, isStringTag, Tag, badDer, parseAsn1Time, concatBytes,
+  readTime, isStringTag, Tag, badDer, parseAsn1Time, concatBytes, bytesEqual,
 } from '../asn1/der';
 import { encodeLength } from '../asn1/writer';
 
@@ -101,7 +101,7 @@ function parseV4Signature(root: DerNode, oddities: string[]): SesSignature {
   const t = tbs.children;
   if (t.length < 5) throw badDer(tbs.start, `TBS_Sign has ${t.length} elements; V4 needs version, eseal, timeInfo, dataHash, propertyInfo`);
   const version = readSmallInt(t[0], 'TBS_Sign.version');
-  const seal = parseSealNode(t[1]);
+  const seal = parseSealNodeCached(t[1]);
   const { date: timeInfo, text: timeInfoText } = readLooseTime(t[2], 'TBS_Sign.timeInfo', oddities);
   const dataHash = readHashField(t[3], 'TBS_Sign.dataHash', oddities);
   const propertyInfo = readStringField(t[4], 'TBS_Sign.propertyInfo');
@@ -128,7 +128,7 @@ function parseV1Signature(root: DerNode, oddities: string[]): SesSignature {
   const t = tbs.children;
   if (t.length < 7) throw badDer(tbs.start, `TBS_Sign has ${t.length} elements; V1 needs 7 (…, cert, signatureAlgorithm)`);
   const version = readSmallInt(t[0], 'TBS_Sign.version');
-  const seal = parseSealNode(t[1]);
+  const seal = parseSealNodeCached(t[1]);
   const { date: timeInfo, text: timeInfoText } = readLooseTime(t[2], 'TBS_Sign.timeInfo', oddities);
   const dataHash = readHashField(t[3], 'TBS_Sign.dataHash', oddities);
   const propertyInfo = readStringField(t[4], 'TBS_Sign.propertyInfo');
@@ -151,9 +151,34 @@ function parseV1Signature(root: DerNode, oddities: string[]): SesSignature {
 /** Parses a Seal.esl (a standalone SESeal). */
 export function parseSesSeal(bytes: Uint8Array): SesSeal {
   const root = readDer(bytes, { allowTrailing: true });
-  const seal = parseSealNode(root);
+  const seal = parseSealNodeCached(root);
   if (root.end !== bytes.length) seal.oddities.push(`${bytes.length - root.end} byte(s) after the SESeal ignored`);
   return seal;
+}
+
+/**
+ * The same seal signs thousands of vouchers, so parsed seals are kept by their bytes (up to SEAL_CACHE_LIMIT,
+ * compared in full: a hit is byte-identical DER, hence the identical result). Callers get their own copy of the
+ * object and its oddities list; the byte arrays are shared (and, for `verifySealCached`, the identity of
+ * `bytes` stands for the seal).
+ */
+const sealCache = new Map<number, SesSeal[]>();
+let sealCacheSize = 0;
+const SEAL_CACHE_LIMIT = 256;
+
+function parseSealNodeCached(node: DerNode): SesSeal {
+  const bytes = node.bytes;
+  let seal = sealCache.get(bytes.length)?.find((s) => bytesEqual(s.bytes, bytes));
+  if (!seal) {
+    seal = parseSealNode(node);
+    if (sealCacheSize >= SEAL_CACHE_LIMIT) {
+      sealCache.clear();
+      sealCacheSize = 0;
+    }
+    sealCache.set(bytes.length, [...(sealCache.get(bytes.length) ?? []), seal]);
+    sealCacheSize++;
+  }
+  return { ...seal, oddities: [...seal.oddities] };
 }
 
 function parseSealNode(node: DerNode): SesSeal {

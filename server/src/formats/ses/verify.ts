@@ -255,14 +255,20 @@ function verifySigner(sig: SesSignature, signer: Certificate, key: 'sm2' | 'rsa'
  * ~5× faster in OpenSSL, and seals with pictures run to hundreds of kilobytes).
  */
 export function verifySealCached(seal: SesSeal): SealResult {
+  // Seals from parse.ts's cache share their `bytes` array: the same array is the same seal, no hashing needed.
+  const known = sealByBytes.get(seal.bytes);
+  if (known) return known;
   const id = toHex(digest('sha256', seal.bytes));
-  const hit = sealCache.get(id);
-  if (hit) return hit;
-  const result = verifySeal(seal);
-  if (sealCache.size >= SEAL_CACHE_LIMIT) sealCache.delete(sealCache.keys().next().value as string);
-  sealCache.set(id, result);
+  let result = sealCache.get(id);
+  if (!result) {
+    result = verifySeal(seal);
+    if (sealCache.size >= SEAL_CACHE_LIMIT) sealCache.delete(sealCache.keys().next().value as string);
+    sealCache.set(id, result);
+  }
+  sealByBytes.set(seal.bytes, result);
   return result;
 }
+const sealByBytes = new WeakMap<Uint8Array, SealResult>();
 
 export function verifySeal(seal: SesSeal): SealResult {
   let maker: Certificate;

@@ -416,6 +416,11 @@ export class PackagePaths {
   resolve(loc: string, baseDir: string, docDir: string): string | undefined {
     const raw = loc.trim().replace(/\\/g, '/');
     if (!raw) return undefined;
+    // Fast path for the usual case, the first candidate below for a path needing no normalising.
+    if (PLAIN_PATH.test(raw) && !raw.includes('%') && (baseDir === '' || (baseDir[0] !== '/' && PLAIN_PATH.test(baseDir)))) {
+      const first = raw.startsWith('/') ? raw.slice(1) : baseDir ? `${baseDir}/${raw}` : raw;
+      if (this.pkg.has(first)) return first;
+    }
     const variants = [raw];
     try {
       const dec = decodeURIComponent(raw);
@@ -437,6 +442,9 @@ export class PackagePaths {
     return undefined;
   }
 }
+
+/** Optional leading "/", then segments that are neither empty, "." nor "..": normalise() would not change it. */
+const PLAIN_PATH = /^\/?(?!\.\.?(?:\/|$))[^/]+(?:\/(?!\.\.?(?:\/|$))[^/]+)*$/;
 
 export function normalise(p: string): string {
   const out: string[] = [];
