@@ -214,3 +214,77 @@ test("a voucher held by another unit is refused without revealing that unit's re
   expect(twin.outcomes).toEqual([expect.objectContaining({ outcome: 'rejected', errorCode: 'held_by_other_unit' })]);
   expect(await count('voucher_file')).toBe(before);
 });
+
+test('one chunk of new, repeated, linked, known and junk files: each gets its outcome, steps, event, index entry and audit entry', async () => {
+  const known = invoiceXbrl({ number: 500 });
+  const before = await ingestFiles([{ name: 'known.xml', bytes: known }]);
+  const files = [
+    ...Array.from({ length: 6 }, (_, i) => ({ name: `new${i}.xml`, bytes: invoiceXbrl({ number: 510 + i }) })),
+    { name: 'new0-again.xml', bytes: invoiceXbrl({ number: 510 }) },
+    { name: 'new1.json', bytes: invoiceJson({ number: 511 }) },
+    { name: 'known-again.xml', bytes: known },
+    { name: 'junk.txt', bytes: Buffer.from('not a voucher') },
+  ];
+  const vouchersBefore = await count('voucher');
+  const r = await ingestFiles(files);
+  expect(r.outcomes.map((o) => [o.filename, o.outcome])).toEqual([
+    ...files.slice(0, 6).map((f) => [f.name, 'created']),
+    ['new0-again.xml', 'duplicate'],
+    ['new1.json', 'linked'],
+    ['known-again.xml', 'duplicate'],
+    ['junk.txt', 'rejected'],
+  ]);
+  const byName = new Map(r.outcomes.map((o) => [o.filename, o]));
+  expect(byName.get('new0-again.xml')!.voucherId).toBe(byName.get('new0.xml')!.voucherId);
+  expect(byName.get('new1.json')!.voucherId).toBe(byName.get('new1.xml')!.voucherId);
+  expect(byName.get('known-again.xml')!.voucherId).toBe(before.outcomes[0].voucherId);
+  expect(byName.get('junk.txt')!.errorCode).toBe('unknown_format');
+  expect(await count('voucher')).toBe(vouchersBefore + 6);
+
+  const items = await t.db.selectFrom('ingest_item').select(['filename', 'status', 'steps']).where('batch_id', '=', r.batchId).orderBy('seq').execute();
+  expect(items.every((i) => i.status === 'done')).toBe(true);
+  for (const i of items.slice(0, 6)) {
+    expect((i.steps as any[]).map((s) => [s.step, s.outcome])).toEqual(INGEST_STEP_NAMES.map((n) => [n, n === 'unpack' ? 'skipped' : 'ok']));
+    expect((i.steps as any[]).find((s) => s.step === 'record').message).toMatch(/^created voucher [0-9a-f-]{36} file [0-9a-f-]{36} \(original\)$/);
+  }
+  // new2…new5 share nothing with another item, so they were recorded together (the chunk's fast path): each
+  // carries the same share of its wall time. new0 and new1 went one by one, before their repeat and their twin.
+  expect(new Set(items.slice(2, 6).map((i) => JSON.stringify((i.steps as any[]).filter((s) => ['dedupe', 'record', 'index'].includes(s.step)).map((s) => s.ms)))).size).toBe(1);
+  const created = r.outcomes.slice(0, 6).map((o) => o.voucherId!);
+  const v = await t.db.selectFrom('voucher').select(['id', 'invoice_number', 'search_text', 'state']).where('id', 'in', created).orderBy('invoice_number').execute();
+  expect(v.map((x) => [x.invoice_number, x.state])).toEqual(Array.from({ length: 6 }, (_, i) => [String(510 + i).padStart(8, '0'), 'available']));
+  expect(v.every((x) => x.search_text.includes('示例科技有限公司1'))).toBe(true);
+  const events = await t.db.selectFrom('voucher_event').select(['voucher_id', 'action']).where('voucher_id', 'in', created).orderBy('id').execute();
+  expect(events.filter((e) => e.voucher_id === byName.get('new1.xml')!.voucherId).map((e) => e.action)).toEqual(['created', 'linked']);
+  expect(events.filter((e) => e.action === 'created')).toHaveLength(6);
+  const docs = await sql<{ n: string }>`select count(*) as n from search_document where source_id = any(${created}::text[])`.execute(t.db);
+  expect(docs.rows[0].n).toBe('6');
+  const audit = await t.db.selectFrom('audit_log').select(['action', 'target_id']).where(sql`details->>'batchId'`, '=', r.batchId).orderBy('seq').execute();
+  expect(audit.map((a) => a.action)).toEqual(r.outcomes.map((o) => `pool.ingest.${o.outcome}`));
+  expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
+});
+
+test('reader threads and the main thread record the same steps and readings', async () => {
+  const read = async (readers: number, number: number) => {
+    ingest.useReaders(readers);
+    const r = await ingestFiles([
+      { name: `t${number}.xml`, bytes: invoiceXbrl({ number }) },
+      { name: 'notes.txt', bytes: Buffer.from('no voucher here') },
+    ]);
+    const items = await t.db.selectFrom('ingest_item').select(['steps']).where('batch_id', '=', r.batchId).orderBy('seq').execute();
+    const v = await t.db.selectFrom('voucher').select(['data']).where('id', '=', r.outcomes[0].voucherId!).executeTakeFirstOrThrow();
+    const { invoiceNumber: _n, ...data } = v.data as Record<string, unknown>;
+    return { outcomes: r.outcomes.map((o) => [o.outcome, o.kind, o.verdict, o.errorCode]), steps: items.map((i) => (i.steps as any[]).map((s) => [s.step, s.version, s.outcome, s.step === 'parse' || s.step === 'verify' || s.step === 'identify' ? s.message : ''])), data };
+  };
+  try {
+    const threads = await read(2, 600);
+    const main = await read(0, 601);
+    expect(threads).toEqual(main);
+    expect(threads.outcomes).toEqual([
+      ['created', 'inv_ord', 'unsigned', null],
+      ['rejected', null, null, 'unknown_format'],
+    ]);
+  } finally {
+    ingest.useReaders(2);
+  }
+});

@@ -17,10 +17,12 @@ interface IngestOpts {
   watch?: boolean;
   json?: boolean;
   concurrency?: string;
+  readers?: string;
 }
 
 /**
- * `evarchive ingest <paths...> [--unit CODE] [--sub-pool CODE] [--watch] [--json]`: folder ingest through the
+ * `evarchive ingest <paths...> [--unit CODE] [--sub-pool CODE] [--watch] [--json] [--concurrency N] [--readers N]`:
+ * folder ingest through the
  * same pipeline as the API. Files are recorded as one batch (name, size, SHA-256) before any is processed; running
  * the same command again after an interruption resumes that batch. `--json`: one line per file, then one summary
  * line `{received, created, duplicates, linked, conflicts, rejected, …}`; otherwise a progress bar and a table.
@@ -34,13 +36,15 @@ export function ingestCommand(program: Command): void {
     .option('--sub-pool <code>', '二级票池, e.g. a department code')
     .option('--watch', 'keep watching the folders and ingest new files until Ctrl-C')
     .option('--json', 'one JSON line per file, then one summary line')
-    .option('--concurrency <n>', 'files in flight at once', '4')
+    .option('--concurrency <n>', 'files in flight at once (default: 4, at least twice the reader threads)')
+    .option('--readers <n>', 'threads that parse and verify (default: the cores available; 0 = the main thread)')
     .action(async (paths: string[], opts: IngestOpts) => {
-      const concurrency = Number(opts.concurrency ?? 4);
-      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new ValidationError('--concurrency: expected a whole number from 1 to 64', { field: 'concurrency' });
+      const concurrency = wholeNumber(opts.concurrency, 'concurrency', 1, 64);
+      const readers = wholeNumber(opts.readers, 'readers', 0, 64);
       const config = loadConfig();
       const ctx = await createAppContext(config, { jobs: false });
       try {
+        if (readers !== undefined) ctx.get(IngestService).useReaders(readers);
         const runner = new FolderIngest(ctx, opts, concurrency);
         await runner.init();
         const { files, unreadable } = collectFiles(paths.map((p) => path.resolve(p)));
@@ -62,7 +66,7 @@ class FolderIngest {
   constructor(
     ctx: INestApplicationContext,
     private readonly opts: IngestOpts,
-    private readonly concurrency: number,
+    private readonly concurrency: number | undefined,
   ) {
     this.ingest = ctx.get(IngestService);
     this.repo = ctx.get(PoolRepository);
@@ -100,6 +104,7 @@ class FolderIngest {
     const pendingCount = (await this.repo.batchCounts(batchId)).pending;
     const bar = this.opts.json || pendingCount === 0 ? undefined : new SingleBar({ format: '{bar} {percentage}% | {value}/{total} files | {rate}/s', hideCursor: true }, Presets.shades_classic);
     const started = Date.now();
+    const cpuStart = process.cpuUsage();
     bar?.start(pendingCount, 0, { rate: '0' });
     let n = 0;
     const { complete } = await this.ingest.runBatch(batchId, batchOpts, (item) => readFile(item.sourceRef!), {
@@ -112,7 +117,9 @@ class FolderIngest {
     });
     bar?.stop();
     const all = await this.ingest.batchOutcomes(batchId);
-    const summary = { ...summarise(all), batchId, resumed, complete, seconds: Math.round((Date.now() - started) / 100) / 10 };
+    const cpu = process.cpuUsage(cpuStart);
+    // cpuSeconds: this process, every thread (reader threads included), while the batch ran.
+    const summary = { ...summarise(all), batchId, resumed, complete, seconds: Math.round((Date.now() - started) / 100) / 10, cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100 };
     if (this.opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
     else process.stdout.write(renderSummary(all, summary));
   }
@@ -160,6 +167,13 @@ class FolderIngest {
     for (const w of watchers) w.close();
     await busy;
   }
+}
+
+function wholeNumber(v: string | undefined, field: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < min || n > max) throw new ValidationError(`--${field}: expected a whole number from ${min} to ${max}, got "${v}"`, { field });
+  return n;
 }
 
 /** "The same batch": the same files (path, size, digest), unit and sub-pool. */

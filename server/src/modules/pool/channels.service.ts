@@ -64,13 +64,15 @@ export class ChannelsService {
       personalOwnerId: p.id,
       personalOnly: !!opts.personal,
     };
-    for (const f of files) await this.storage.put(f.bytes, { mediaType: 'application/octet-stream', filename: safeFilename(f.filename) });
+    // One batch of fsyncs for the whole upload, durable before the batch that points at it is recorded.
+    await this.storage.putMany(files.map((f) => ({ content: f.bytes, options: { mediaType: 'application/octet-stream', filename: safeFilename(f.filename) } })));
     const batchOpts: BatchOptions = { channel: 'upload', routing, actor: p, ip };
+    const shas = files.map((f) => sha256Of(f.bytes));
     const { batchId } = await this.ingest.openBatch(
       batchOpts,
-      files.map((f) => ({ filename: safeFilename(f.filename), sourceRef: f.sourceRef ?? null, sha256: sha256Of(f.bytes), size: f.bytes.length })),
+      files.map((f, i) => ({ filename: safeFilename(f.filename), sourceRef: f.sourceRef ?? null, sha256: shas[i], size: f.bytes.length })),
     );
-    const bySha = new Map(files.map((f) => [sha256Of(f.bytes), f.bytes]));
+    const bySha = new Map(files.map((f, i) => [shas[i], f.bytes]));
     const run = this.ingest
       .runBatch(batchId, batchOpts, async (item) => bySha.get(item.sha256) ?? (await this.storage.get(contentKey(item.sha256))))
       .catch((e) => this.log.error(`upload batch ${batchId} stopped: ${(e as Error).message}; resume it with POST /api/pool/batches/${batchId}/resume`))

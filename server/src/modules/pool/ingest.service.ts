@@ -1,13 +1,15 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
 import type { Transaction } from 'kysely';
 import type { Database } from '../../platform/database/schema';
-import { AuditService, type AuditActor } from '../../platform/audit/audit.service';
+import { AuditService, type AuditActor, type AuditInput } from '../../platform/audit/audit.service';
 import { systemClock, type Clock } from '../../platform/clock/clock';
 import { NotFoundError } from '../../platform/errors/errors';
 import type { ObjectStore } from '../../platform/storage/object-store';
 import { CLOCK, STORAGE } from '../../platform/tokens';
 import { runChunkPhase, runPhase, StopItem, type IngestContext, type IngestRouting, type IngestStep } from './pipeline/pipeline';
 import { ingestSteps } from './pipeline/steps';
+import { commitFresh } from './pipeline/commit-fresh';
+import { finishItems } from './pipeline/records';
 import { defaultReaders, ReadPool } from './pipeline/read-pool';
 import { runReadSteps, sha256Of, type ReadAnswer, type ReadStep } from './pipeline/read-steps';
 import { SearchIndexer } from '../search/indexer.service';
@@ -99,7 +101,7 @@ export class IngestService implements OnModuleDestroy {
     @Inject(STORAGE) private readonly storage: ObjectStore,
     private readonly audit: AuditService,
     @Inject(CLOCK) private readonly clock: Clock = systemClock,
-    @Optional() indexer?: SearchIndexer,
+    @Optional() private readonly indexer?: SearchIndexer,
   ) {
     this.steps = ingestSteps(repo, storage, indexer);
     this.pureSteps = this.steps.filter((s): s is ReadStep => 'offThread' in s);
@@ -293,13 +295,19 @@ export class IngestService implements OnModuleDestroy {
     }
   }
 
+  /**
+   * A chunk in one transaction: its fresh items (nothing recorded yet with their content or identity) in a few
+   * multi-row statements, the rest through the commit steps one by one, then every item's outcome and audit entry
+   * in one statement each. Any failure but an outage rolls the chunk back and commits it again item by item.
+   */
   private async commitChunk(batchId: string, chunk: Prepared[], opts: BatchOptions): Promise<ItemOutcome[]> {
     if (chunk.length > 1) {
       try {
         return await this.repo.transaction(async (trx) => {
-          const out: ItemOutcome[] = [];
-          for (const p of chunk) out.push(await this.commitOne(trx, batchId, p, p.stop, opts));
-          return out;
+          const fresh = await commitFresh(trx, chunk.filter((p) => !p.stop).map((p) => p.ctx), this.steps, this.indexer);
+          const decided: Decided[] = [];
+          for (const p of chunk) decided.push(fresh.has(p.ctx) ? this.conclude(batchId, p, undefined, opts) : await this.decide(trx, batchId, p, p.stop, opts));
+          return this.finish(trx, decided);
         });
       } catch (e) {
         if (isOutage(e)) throw e;
@@ -316,8 +324,9 @@ export class IngestService implements OnModuleDestroy {
    * rolls it back and records it as rejected with the reason.
    */
   private async commitAlone(batchId: string, p: Prepared, opts: BatchOptions): Promise<ItemOutcome> {
+    const alone = async (stop: StopItem | undefined) => (await this.repo.transaction(async (trx) => this.finish(trx, [await this.decide(trx, batchId, p, stop, opts)])))[0];
     try {
-      return await this.repo.transaction((trx) => this.commitOne(trx, batchId, p, p.stop, opts));
+      return await alone(p.stop);
     } catch (e) {
       if (isOutage(e)) throw e;
       reset(p);
@@ -325,57 +334,60 @@ export class IngestService implements OnModuleDestroy {
       const failed = new StopItem('rejected', 'record_failed', `${p.item.filename}: could not be recorded: ${(e as Error).message}`);
       p.ctx.voucher = undefined;
       p.ctx.identity = undefined;
-      return this.repo.transaction((trx) => this.commitOne(trx, batchId, p, failed, opts));
+      return alone(failed);
     }
   }
 
-  /** Commit phase of one item inside `trx`: dedupe, record, index, the item's outcome and its audit entry. */
-  private async commitOne(trx: Transaction<Database>, batchId: string, p: Prepared, stop: StopItem | undefined, opts: BatchOptions): Promise<ItemOutcome> {
-    const { item, ctx } = p;
-    {
-      if (!stop) {
-        ctx.trx = trx;
-        try {
-          await runPhase(this.steps, 'commit', ctx);
-        } catch (e) {
-          if (!(e instanceof StopItem)) throw e;
-          stop = e;
-        } finally {
-          ctx.trx = undefined;
-        }
+  /** Commit phase of one item inside `trx`: dedupe, record, index (unless the item already stopped). */
+  private async decide(trx: Transaction<Database>, batchId: string, p: Prepared, stop: StopItem | undefined, opts: BatchOptions): Promise<Decided> {
+    const { ctx } = p;
+    if (!stop) {
+      ctx.trx = trx;
+      try {
+        await runPhase(this.steps, 'commit', ctx);
+      } catch (e) {
+        if (!(e instanceof StopItem)) throw e;
+        stop = e;
+      } finally {
+        ctx.trx = undefined;
       }
-      const outcome: IngestOutcome = stop ? stop.outcome : ctx.outcome!;
-      const voucherId = stop ? (stop.voucherId ?? null) : ctx.voucherId!;
-      const fileId = stop ? (stop.fileId ?? null) : ctx.fileId!;
-      const errorCode = stop?.outcome === 'rejected' ? stop.code : ctx.outcome === 'conflict' ? 'conflict' : null;
-      const message =
-        stop?.message ??
-        (ctx.outcome === 'conflict' ? `same identity ${ctx.identity!.key} as voucher ${ctx.voucherId}, but ${ctx.differences!.map((d) => `${d.field} ${d.existing} ≠ ${d.incoming}`).join(', ')}` : null);
-      await this.repo.finishItem(trx, item.id, { outcome, voucherId, fileId, steps: ctx.steps, errorCode, errorMessage: message }, ctx.now);
-      await this.audit.record(
-        {
-          actor: opts.actor,
-          action: `pool.ingest.${outcome}`,
-          targetType: voucherId ? 'voucher' : 'ingest_item',
-          targetId: voucherId ?? item.id,
-          unitId: ctx.unitId ?? ctx.existing?.unitId ?? opts.routing.unitId ?? null,
-          ip: opts.ip ?? null,
-          details: {
-            batchId,
-            itemId: item.id,
-            channel: opts.channel,
-            filename: item.filename,
-            ...(ctx.voucher ? { kind: ctx.voucher.kind, verdict: ctx.voucher.signatureVerdict } : {}),
-            ...(ctx.identity ? { identity: ctx.identity.key } : {}),
-            ...(fileId ? { fileId } : {}),
-            ...(ctx.conflictId ? { conflictId: ctx.conflictId } : {}),
-            ...(errorCode ? { errorCode, message } : {}),
-          },
-          digests: { sha256: item.sha256, ...(ctx.stored ? { sm3: ctx.stored.sm3 } : {}) },
+    }
+    return this.conclude(batchId, p, stop, opts);
+  }
+
+  /** The item's outcome, the row that finishes it and its audit entry, from what its steps decided. */
+  private conclude(batchId: string, p: Prepared, stop: StopItem | undefined, opts: BatchOptions): Decided {
+    const { item, ctx } = p;
+    const outcome: IngestOutcome = stop ? stop.outcome : ctx.outcome!;
+    const voucherId = stop ? (stop.voucherId ?? null) : ctx.voucherId!;
+    const fileId = stop ? (stop.fileId ?? null) : ctx.fileId!;
+    const errorCode = stop?.outcome === 'rejected' ? stop.code : ctx.outcome === 'conflict' ? 'conflict' : null;
+    const message =
+      stop?.message ??
+      (ctx.outcome === 'conflict' ? `same identity ${ctx.identity!.key} as voucher ${ctx.voucherId}, but ${ctx.differences!.map((d) => `${d.field} ${d.existing} ≠ ${d.incoming}`).join(', ')}` : null);
+    return {
+      finished: { itemId: item.id, outcome, voucherId, fileId, steps: ctx.steps, errorCode, errorMessage: message, at: ctx.now },
+      audit: {
+        actor: opts.actor,
+        action: `pool.ingest.${outcome}`,
+        targetType: voucherId ? 'voucher' : 'ingest_item',
+        targetId: voucherId ?? item.id,
+        unitId: ctx.unitId ?? ctx.existing?.unitId ?? opts.routing.unitId ?? null,
+        ip: opts.ip ?? null,
+        details: {
+          batchId,
+          itemId: item.id,
+          channel: opts.channel,
+          filename: item.filename,
+          ...(ctx.voucher ? { kind: ctx.voucher.kind, verdict: ctx.voucher.signatureVerdict } : {}),
+          ...(ctx.identity ? { identity: ctx.identity.key } : {}),
+          ...(fileId ? { fileId } : {}),
+          ...(ctx.conflictId ? { conflictId: ctx.conflictId } : {}),
+          ...(errorCode ? { errorCode, message } : {}),
         },
-        trx,
-      );
-      return {
+        digests: { sha256: item.sha256, ...(ctx.stored ? { sm3: ctx.stored.sm3 } : {}) },
+      },
+      outcome: {
         itemId: item.id,
         seq: item.seq,
         filename: item.filename,
@@ -387,9 +399,22 @@ export class IngestService implements OnModuleDestroy {
         verdict: ctx.voucher?.signatureVerdict ?? null,
         errorCode,
         message,
-      };
-    }
+      },
+    };
   }
+
+  /** Every item's outcome (one statement) and audit entry (one append, in item order), inside `trx`. */
+  private async finish(trx: Transaction<Database>, decided: Decided[]): Promise<ItemOutcome[]> {
+    await finishItems(trx, decided.map((d) => d.finished));
+    await this.audit.recordMany(decided.map((d) => d.audit), trx);
+    return decided.map((d) => d.outcome);
+  }
+}
+
+interface Decided {
+  finished: Parameters<typeof finishItems>[1][number];
+  audit: AuditInput;
+  outcome: ItemOutcome;
 }
 
 interface Prepared {

@@ -5,6 +5,7 @@ import type { Database } from '../../platform/database/schema';
 import { DB } from '../../platform/tokens';
 import type { Voucher } from '../../formats/voucher';
 import type { IngestContext } from './pipeline/pipeline';
+import { eventInsertRow, fileInsertRow, voucherInsertRow } from './pipeline/records';
 import type { FileRole, IngestChannel, IngestOutcome, StepRecord } from './pool.tables';
 
 type Executor = Db | Transaction<Database>;
@@ -158,20 +159,10 @@ export class PoolRepository {
   async recordIngest(trx: Transaction<Database>, ctx: IngestContext): Promise<string> {
     const v = ctx.voucher!;
     const now = ctx.now;
-    const actor = actorColumns(ctx);
     if (ctx.outcome === 'created') {
       const row = await trx
         .insertInto('voucher')
-        .values({
-          unit_id: ctx.unitId ?? null,
-          sub_pool: ctx.routing.subPool ?? null,
-          owner_user_id: ctx.unitId ? null : (ctx.ownerUserId ?? null),
-          ...voucherColumns(v),
-          identity_key: ctx.identity!.key,
-          carrier: ctx.role === 'paper_photo' ? 'paper' : 'electronic',
-          created_at: now,
-          updated_at: now,
-        })
+        .values(voucherInsertRow(ctx))
         .returning('id')
         .executeTakeFirstOrThrow();
       ctx.voucherId = row.id;
@@ -188,23 +179,7 @@ export class PoolRepository {
     const role: FileRole = ctx.outcome !== 'created' && ctx.role === 'original' && ctx.existing!.carrier !== 'paper' ? 'version' : ctx.role!;
     const file = await trx
       .insertInto('voucher_file')
-      .values({
-        voucher_id: ctx.voucherId!,
-        object_key: ctx.stored!.key,
-        sha256: ctx.stored!.sha256,
-        sm3: ctx.stored!.sm3,
-        size: ctx.stored!.size,
-        media_type: ctx.mediaType ?? 'application/octet-stream',
-        filename: ctx.item.filename.slice(0, 255),
-        format: ctx.format!,
-        role,
-        signature_verdict: v.signatureVerdict ?? null,
-        signatures: JSON.stringify(v.signatures ?? []),
-        received_at: now,
-        channel: ctx.channel,
-        source_ref: ctx.item.sourceRef ?? null,
-        batch_id: ctx.item.batchId,
-      })
+      .values(fileInsertRow(ctx, ctx.voucherId!, role))
       .returning('id')
       .executeTakeFirstOrThrow();
     ctx.fileId = file.id;
@@ -225,25 +200,7 @@ export class PoolRepository {
       ctx.conflictId = c.id;
     }
     const action = ctx.outcome === 'created' ? 'created' : ctx.outcome === 'conflict' ? 'conflict' : role === 'paper_photo' ? 'paper_linked' : 'linked';
-    await trx
-      .insertInto('voucher_event')
-      .values({
-        voucher_id: ctx.voucherId!,
-        at: now,
-        action,
-        from_state: null,
-        to_state: ctx.outcome === 'created' ? 'available' : null,
-        ...actor,
-        details: JSON.stringify({
-          fileId: file.id,
-          role,
-          channel: ctx.channel,
-          filename: ctx.item.filename,
-          sha256: ctx.stored!.sha256,
-          ...(ctx.conflictId ? { conflictId: ctx.conflictId, differences: ctx.differences } : {}),
-        }),
-      })
-      .execute();
+    await trx.insertInto('voucher_event').values(eventInsertRow(ctx, ctx.voucherId!, file.id, action, role)).execute();
     return `${action} voucher ${ctx.voucherId} file ${file.id} (${role})`;
   }
 
@@ -566,11 +523,4 @@ export function voucherColumns(v: Voucher) {
 /** numeric(18,2) takes up to 16 integer digits; anything else is left out of the column (kept in data). */
 function money(m: string | undefined): string | null {
   return typeof m === 'string' && /^-?\d{1,16}\.\d{2}$/.test(m) ? m : null;
-}
-
-function actorColumns(ctx: IngestContext): { actor_type: string; actor_id: string | null; actor_name: string | null } {
-  const a = ctx.actor;
-  if (a === 'system') return { actor_type: 'system', actor_id: null, actor_name: 'system' };
-  if ('kind' in a) return a.kind === 'user' ? { actor_type: 'user', actor_id: a.id, actor_name: a.username } : { actor_type: 'client', actor_id: a.id, actor_name: a.name };
-  return { actor_type: a.type, actor_id: a.id ?? null, actor_name: a.name ?? null };
 }

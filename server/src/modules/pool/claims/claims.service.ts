@@ -18,7 +18,7 @@ import { indexPoolVoucher } from '../pipeline/steps';
 import { voucherSummary } from '../pool.service';
 import type { VoucherState } from '../pool.tables';
 import { receiverFiles } from '../receiver/receiver-files';
-import type { BookingEntry, BookingSource, PoolBDb, PoolBTables, PoolBTrx } from './pool-b.tables';
+import type { BookingEntry, PoolBDb, PoolBTables, PoolBTrx } from './pool-b.tables';
 
 /** Machine clients that may move vouchers through the reimbursement states (用票端接口). */
 export const CLAIM_CLIENT_ROLES: readonly AnyRole[] = ['receiver', 'accounting_system', 'reimbursement_system'];
@@ -156,7 +156,7 @@ export type BookingOrigin = { source: 'receiver_api' } | { source: 'matching'; l
  * receipts, non-tax forms, invoices paid directly are booked without a claim). A claimed voucher is not booked behind
  * its reimbursement document's back.
  */
-export const BOOKABLE_FROM: Record<BookingSource, VoucherState[]> = { receiver_api: ['available', 'reimbursed'], matching: ['available', 'reimbursed'] };
+export const BOOKABLE_FROM: VoucherState[] = ['available', 'reimbursed'];
 
 /**
  * The reimbursement state machine of a pool voucher: available → claimed → reimbursed → booked → archived, and back
@@ -352,11 +352,11 @@ export class ClaimsService {
     // Read first (outside the transaction) to build the files; the transaction re-checks state under the lock.
     const pre = await this.bookingSubject(this.db, id);
     if (!pre || !this.inScope(units, pre.unit_id)) throw new NotFoundError(`voucher not found: ${id}`, { id });
-    if (!BOOKABLE_FROM.receiver_api.includes(pre.state)) throw this.illegal(id, pre.state, 'booked', BOOKABLE_FROM.receiver_api);
+    if (!BOOKABLE_FROM.includes(pre.state)) throw this.illegal(id, pre.state, 'booked', BOOKABLE_FROM);
     const prepared = await this.prepareBooking(pre, input);
     return this.db.transaction().execute(async (trx) => {
       const v = await this.lock(trx, id, units);
-      if (!BOOKABLE_FROM.receiver_api.includes(v.state)) throw this.illegal(id, v.state, 'booked', BOOKABLE_FROM.receiver_api);
+      if (!BOOKABLE_FROM.includes(v.state)) throw this.illegal(id, v.state, 'booked', BOOKABLE_FROM);
       const claim = await this.liveClaim(trx, id);
       // The accounting system books what the reimbursement system settled: naming the document is optional here.
       this.checkHolder(p, id, claim, docId, false);
@@ -371,8 +371,7 @@ export class ClaimsService {
   async bookInTrx(trx: PoolBTrx, id: string, unitId: string, input: BookingInput, prepared: PreparedBooking, who: AuditActor, origin: BookingOrigin) {
     const v = await trx.selectFrom('voucher').select(['id', 'unit_id', 'state']).where('id', '=', id).forUpdate().executeTakeFirst();
     if (!v || v.unit_id !== unitId) throw new NotFoundError(`voucher not found in the link's unit: ${id}`, { id });
-    const from = BOOKABLE_FROM[origin.source];
-    if (!from.includes(v.state)) throw this.illegal(id, v.state, 'booked', from);
+    if (!BOOKABLE_FROM.includes(v.state)) throw this.illegal(id, v.state, 'booked', BOOKABLE_FROM);
     const claim = v.state === 'reimbursed' ? await this.liveClaim(trx, id) : undefined;
     return this.writeBooking(trx, v, claim, input, prepared, who, null, origin);
   }

@@ -200,15 +200,25 @@ export class IndexStep implements IngestStep {
  * voucher is findable and a rolled-back one never is. A voucher in a personal folder (no unit) is removed.
  */
 export async function indexPoolVoucher(trx: Transaction<Database>, indexer: SearchIndexer, voucherId: string): Promise<void> {
+  await indexPoolVouchers(trx, indexer, [voucherId]);
+}
+
+/** `indexPoolVoucher` for many vouchers with one read and one write (the ingest chunk's fast path). */
+export async function indexPoolVouchers(trx: Transaction<Database>, indexer: SearchIndexer, voucherIds: string[]): Promise<void> {
+  if (!voucherIds.length) return;
   const r = await sql<PoolVoucherRow>`
     select id, unit_id, kind, invoice_code, invoice_number, issue_date::text as issue_date, total_amount::text as total_amount,
            seller_name, buyer_name, payer_name, payee_name, bank_serial, state, data
-    from voucher where id = ${voucherId}::uuid`.execute(trx);
-  const row = r.rows[0];
-  if (!row) return;
-  const doc = projectVoucher(row);
-  if (doc) await indexer.upsert([doc], { trx });
-  else await indexer.remove([SearchIndexer.id('voucher', voucherId)], { trx });
+    from voucher where id = any(${voucherIds}::uuid[])`.execute(trx);
+  const docs = [];
+  const gone = [];
+  for (const row of r.rows) {
+    const doc = projectVoucher(row);
+    if (doc) docs.push(doc);
+    else gone.push(SearchIndexer.id('voucher', row.id));
+  }
+  await indexer.upsert(docs, { trx });
+  await indexer.remove(gone, { trx });
 }
 
 /** File names are hints for downloads only; keep them printable and short. */
