@@ -37,17 +37,23 @@ interface Args {
   osBudget: number;
   osUrl?: string;
   keep: boolean;
-  /** An existing bench database (kept by --keep): skip the load, run the queries. */
+  /** A bench database to use (created if missing, kept): only queried, or loaded up to --items if given. */
   reuse?: string;
-  pgOnly?: boolean;
+  itemsGiven: boolean;
+  /** Load (or resume) and build the indexes, no queries. */
+  loadOnly: boolean;
+  /** Load (or resume) the rows only: the indexes are built by a later run (--reuse). */
+  skipIndexes: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { items: 1_000_000, runs: 5, seed: 'bench', opensearch: true, osItems: Infinity, osBudget: 900, keep: false };
+  const a: Args = { items: 1_000_000, runs: 5, seed: 'bench', opensearch: true, osItems: Infinity, osBudget: 900, keep: false, itemsGiven: false, loadOnly: false, skipIndexes: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
-      case '--items': a.items = Number(v); i++; break;
+      case '--items': a.items = Number(v); a.itemsGiven = true; i++; break;
+      case '--load-only': a.loadOnly = true; break;
+      case '--skip-indexes': a.skipIndexes = true; break;
       case '--runs': a.runs = Number(v); i++; break;
       case '--seed': a.seed = v; i++; break;
       case '--os-items': a.osItems = Number(v); i++; break;
@@ -160,6 +166,16 @@ async function createDatabase(adminUrl: string, name: string): Promise<string> {
   return u.toString();
 }
 
+async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    return (await c.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
+  } finally {
+    await c.end();
+  }
+}
+
 async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   const c = new pg.Client({ connectionString: adminUrl });
   await c.connect();
@@ -170,24 +186,90 @@ async function dropDatabase(adminUrl: string, name: string): Promise<void> {
   }
 }
 
-const SEARCH_INDEXES = ['search_document_trgm', 'search_document_tokens', 'search_document_fields', 'search_document_parties', 'search_document_date', 'search_document_amount', 'search_document_number', 'search_document_archival_code', 'search_document_version_idx'];
-
-/** Index definitions as the migration created them, to drop before the load and rebuild after. */
-async function indexDefinitions(db: Db): Promise<string[]> {
-  const r = await sql<{ def: string }>`select indexdef as def from pg_indexes where tablename = 'search_document' and indexname = any(${SEARCH_INDEXES}::text[])`.execute(db);
-  return r.rows.map((x) => x.def);
+/** Secondary indexes of search_document: everything but the primary key and the unique (doc_type, source_id). */
+async function secondaryIndexes(url: string): Promise<Map<string, string>> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const r = await c.query<{ name: string; def: string }>(`
+      select i.indexname as name, i.indexdef as def from pg_indexes i
+      where i.tablename = 'search_document' and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`);
+    return new Map(r.rows.map((x) => [x.name, x.def]));
+  } finally {
+    await c.end();
+  }
 }
 
-async function loadPostgres(db: Db, url: string, n: number, seed: string, unitIds: string[]): Promise<void> {
-  const defs = await indexDefinitions(db);
-  for (const i of SEARCH_INDEXES) await sql`drop index if exists ${sql.id(i)}`.execute(db);
+/** Dropped before a load (rows go in faster without them) and rebuilt after it by rebuildSecondaryIndexes. */
+async function dropSecondaryIndexes(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (const name of (await secondaryIndexes(url)).keys()) await c.query(`drop index if exists "${name}"`);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Builds the secondary indexes the current migrations define and the database lacks. The set is read from a
+ * scratch database migrated from scratch, so an interrupted load resumes (--reuse DB --items N) and a
+ * migration added since (new or replaced indexes) is honoured without building what it dropped.
+ */
+async function rebuildSecondaryIndexes(adminUrl: string, url: string): Promise<number> {
+  const scratch = `evbench_shape_${process.pid}`;
+  const scratchUrl = await createDatabase(adminUrl, scratch);
+  let wanted: Map<string, string>;
+  try {
+    const sdb = createDb(scratchUrl, { max: 1 });
+    try {
+      await migrateToLatest(sdb);
+    } finally {
+      await sdb.destroy();
+    }
+    wanted = await secondaryIndexes(scratchUrl);
+  } finally {
+    await dropDatabase(adminUrl, scratch);
+  }
+  const have = await secondaryIndexes(url);
+  const missing = [...wanted].filter(([name]) => !have.has(name));
+  // GIN builds are single-threaded in PostgreSQL 15: up to three builds at a time, the GIN ones first.
+  missing.sort(([, a], [, b]) => Number(/using gin/i.test(b)) - Number(/using gin/i.test(a)));
+  const build = async () => {
+    const ic = new pg.Client({ connectionString: url });
+    await ic.connect();
+    try {
+      await ic.query(`set maintenance_work_mem = '2GB'`);
+      await ic.query(`set max_parallel_maintenance_workers = 2`);
+      for (let next = missing.shift(); next; next = missing.shift()) {
+        const s = performance.now();
+        await ic.query(next[1]);
+        process.stderr.write(`  ${next[0]}: ${((performance.now() - s) / 1000).toFixed(1)} s ${new Date().toISOString()}\n`);
+      }
+    } finally {
+      await ic.end();
+    }
+  };
+  const count = missing.length;
+  await Promise.all([build(), build(), build()]);
+  return count;
+}
+
+/**
+ * Items `from`..n-1 of the seeded sequence (the generator is sequential: earlier items are regenerated
+ * without analysis to advance it). At most two batches are in flight, so a resumed load restarts two batches
+ * before the row count and skips what is already there.
+ */
+async function loadPostgres(url: string, from: number, n: number, seed: string, unitIds: string[]): Promise<void> {
+  await dropSecondaryIndexes(url);
   const rng = new Prng(`${seed}/items`);
+  for (let i = 0; i < from; i++) generate(i, rng, unitIds);
   const BATCH = 2000;
   const t0 = performance.now();
   // Two connections: Node prepares the next batch while PostgreSQL inserts the previous one.
   const pool = new pg.Pool({ connectionString: url, max: 2 });
   let inflight: Promise<unknown>[] = [];
-  for (let start = 0; start < n; start += BATCH) {
+  for (let start = from; start < n; start += BATCH) {
     const rows: unknown[] = [];
     for (let i = start; i < Math.min(n, start + BATCH); i++) {
       const d = generate(i, rng, unitIds);
@@ -204,7 +286,8 @@ async function loadPostgres(db: Db, url: string, n: number, seed: string, unitId
       pool.query(
         `insert into search_document (id, doc_type, source_id, unit_id, fonds_id, kind, category, year, period, archival_code, number, numbers, title, amount, doc_date, parties, accounts, state, retention, body, haystack, tokens)
          select id, doc_type, source_id, unit_id, fonds_id, kind, category, year, period, archival_code, number, numbers, title, amount, doc_date, parties, accounts, state, retention, body, haystack, tokens
-         from json_populate_recordset(null::search_document, $1::json)`,
+         from json_populate_recordset(null::search_document, $1::json)
+         on conflict (id) do nothing`,
         [payload],
       ),
     );
@@ -212,28 +295,13 @@ async function loadPostgres(db: Db, url: string, n: number, seed: string, unitId
       await inflight.shift();
     }
     const done = Math.min(n, start + BATCH);
-    if (done % 100_000 === 0 || done === n) process.stderr.write(`  postgres load ${done}/${n} (${Math.round(done / ((performance.now() - t0) / 1000))} items/s)\n`);
+    if (done % 100_000 === 0 || done === n) process.stderr.write(`  postgres load ${done}/${n} (${Math.round((done - from) / ((performance.now() - t0) / 1000))} items/s) ${new Date().toISOString()}\n`);
   }
   await Promise.all(inflight);
   inflight = [];
   await pool.end();
   const t1 = performance.now();
-  process.stderr.write(`  loaded ${n} rows in ${((t1 - t0) / 1000).toFixed(1)} s; building indexes\n`);
-  const ic = new pg.Client({ connectionString: url });
-  await ic.connect();
-  try {
-    await ic.query(`set maintenance_work_mem = '1GB'`);
-    await ic.query(`set max_parallel_maintenance_workers = 2`);
-    for (const def of defs) {
-      const s = performance.now();
-      await ic.query(def);
-      process.stderr.write(`  ${/index (\w+)/i.exec(def)?.[1]}: ${((performance.now() - s) / 1000).toFixed(1)} s\n`);
-    }
-    await ic.query('vacuum analyze search_document');
-  } finally {
-    await ic.end();
-  }
-  process.stderr.write(`  indexes built in ${((performance.now() - t1) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(`  loaded ${n - from} rows in ${((t1 - t0) / 1000).toFixed(1)} s\n`);
 }
 
 // ---- the query mix ----------------------------------------------------------------------------------------
@@ -318,24 +386,47 @@ async function main() {
   const adminUrl = process.env.BENCH_ADMIN_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = args.reuse ?? `evbench_search_${process.pid}`;
   console.log(`search benchmark: ${args.items} items, ${args.runs} timed runs per query, seed "${args.seed}"`);
-  const url = args.reuse ? Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString() : await createDatabase(adminUrl, name);
+  const url = (await databaseExists(adminUrl, name)) ? Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString() : await createDatabase(adminUrl, name);
   const db = createDb(url, { max: 4 });
   let os: OpenSearchHandle | undefined;
   let ob: OpenSearchBackend | undefined;
   try {
-    if (!args.reuse) await migrateToLatest(db);
-    const unitIds: string[] = [];
-    for (let i = 0; i < UNIT_NAMES.length && !args.reuse; i++) {
-      const r = await sql<{ id: string }>`insert into unit (code, name) values (${`U${String(i).padStart(3, '0')}`}, ${UNIT_NAMES[i]}) returning id`.execute(db);
-      unitIds.push(r.rows[0].id);
+    // A new database is migrated first; a reused one after its load and index build, so the indexes of
+    // migrations added since are built with the others, in parallel (the search migrations create theirs
+    // "if not exists").
+    const fresh = !Number((await sql<{ n: string }>`select count(*) as n from pg_tables where tablename = 'search_document'`.execute(db)).rows[0].n);
+    const migrate = async () => {
+      const migrated = await migrateToLatest(db);
+      if (migrated.applied.length) console.log(`migrations applied: ${migrated.applied.join(', ')}`);
+    };
+    if (fresh) await migrate();
+    if (Number((await sql<{ n: string }>`select count(*) as n from unit where code ~ '^U[0-9]{3}$'`.execute(db)).rows[0].n) === 0) {
+      for (let i = 0; i < UNIT_NAMES.length; i++) {
+        await sql`insert into unit (code, name) values (${`U${String(i).padStart(3, '0')}`}, ${UNIT_NAMES[i]})`.execute(db);
+      }
     }
+    const unitIds = (await sql<{ id: string }>`select id from unit where code ~ '^U[0-9]{3}$' order by code`.execute(db)).rows.map((r) => r.id);
     const osStart = args.opensearch && !args.osUrl ? startOpenSearch() : undefined;
     osStart?.catch(() => undefined);
     const t0 = performance.now();
-    if (!args.reuse) {
-      await loadPostgres(db, url, args.items, args.seed, unitIds);
-      console.log(`postgres: ${args.items} items loaded and indexed in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-    } else args.items = Number((await sql<{ n: string }>`select count(*) as n from search_document`.execute(db)).rows[0].n);
+    // A database reused without --items is only queried; with --items above its row count the load resumes.
+    const have = Number((await sql<{ n: string }>`select count(*) as n from search_document`.execute(db)).rows[0].n);
+    if (args.reuse && !args.itemsGiven) args.items = have;
+    if (have < args.items) {
+      const from = Math.max(0, have - 2 * 2000 - (have % 2000));
+      if (from) console.log(`resuming the load at item ${from} (${have} rows present)`);
+      await loadPostgres(url, from, args.items, args.seed, unitIds);
+      console.log(`postgres: ${args.items - from} items loaded in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    }
+    if (args.skipIndexes) return;
+    const t1 = performance.now();
+    const built = await rebuildSecondaryIndexes(adminUrl, url);
+    await migrate();
+    if (built) {
+      await sql`vacuum analyze search_document`.execute(db);
+      console.log(`postgres: ${built} indexes built in ${((performance.now() - t1) / 1000).toFixed(0)} s (vacuum analyze included)`);
+    }
+    if (args.loadOnly) return;
     const size = await sql<{ t: string; i: string }>`select pg_size_pretty(pg_table_size('search_document')) as t, pg_size_pretty(pg_indexes_size('search_document')) as i`.execute(db);
     console.log(`postgres: table ${size.rows[0].t}, indexes ${size.rows[0].i}`);
 

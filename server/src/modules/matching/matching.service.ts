@@ -18,8 +18,8 @@ import { LinkBookingService, type LinkBookingReport } from '../pool/claims/link-
 import { journalToMatch, statementLinesToMatch, voucherToMatch, type StatementLineView } from './adapters';
 import { journalAmount, matchAll } from './engine/engine';
 import { DEFAULT_RULES_DIR, loadRules, type RuleSet } from './engine/rules';
-import type { Link, MatchJournal, MatchVoucher } from './engine/types';
 import { notesWithText, withText, type ExplainLocale, type Reason } from './engine/explain';
+import type { Link, MatchJournal, MatchVoucher } from './engine/types';
 import { MatchingRepository, type LinkRow } from './matching.repository';
 import { reconcile, type ReconciliationReport } from './reconciliation';
 

@@ -2,8 +2,8 @@
  * A realistic month of one budget unit's bookkeeping, seeded, with the ground-truth links: journal vouchers
  * (记账凭证) booking invoices, travel tickets, fiscal receipts, non-tax payment forms, bank receipts and bank
  * statement lines, plus the hard cases at rates seen in practice — several invoices in one journal voucher, one
- * invoice paid in parts, red invoices, refunded tickets (退票费), mistyped numbers, nothing cited, same amount on the same day — and records
- * on either side with no partner. Journal vouchers cite what they book the way real ledgers do: invoice numbers
+ * invoice paid in parts, red invoices, refunded tickets (退票费), mistyped numbers, nothing cited, same amount on
+ * the same day — and records on either side with no partner. Journal vouchers cite what they book the way real ledgers do: invoice numbers
  * in the summary, the 发票号 column or the attachment list, 缴款码 in the summary, bank serial numbers, the
  * counterparty's account on the bank entry, the reimbursement document's number.
  *
