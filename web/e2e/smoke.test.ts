@@ -185,7 +185,9 @@ test('the accountant sees their roles and units, and no administration', async (
   expect(await text('[data-testid=current-user]')).toContain('会计');
   await page.click('[data-testid=unit-switcher]');
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '南通市教育局' }).click();
-  await expect(page.locator('[data-testid=current-user]').innerText()).resolves.toContain('档案员');
+  // The header re-renders once the switch has taken effect: wait for it rather than read it at once.
+  await page.locator('[data-testid=current-user]', { hasText: '档案员' }).waitFor({ timeout: 10_000 });
+  expect(await text('[data-testid=current-user]')).toBe(`${CLERK.displayName}\n档案员`);
   await screenshot(page, '06-home-accountant');
 });
 
