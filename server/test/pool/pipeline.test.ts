@@ -7,6 +7,8 @@ import { writeZip } from '../../src/formats/zip/write';
 import { qrPng } from '../../src/formats/factory/png';
 import { IngestService, sha256Of, type BatchOptions } from '../../src/modules/pool/ingest.service';
 import { PoolService } from '../../src/modules/pool/pool.service';
+import type { ObjectStore } from '../../src/platform/storage/object-store';
+import { STORAGE } from '../../src/platform/tokens';
 import { INGEST_STEP_NAMES } from './expect';
 import { createTestApp, type TestApp } from '../support/app';
 import { invoiceJson, invoiceXbrl, syntheticUscc } from './support';
@@ -287,4 +289,33 @@ test('reader threads and the main thread record the same steps and readings', as
   } finally {
     ingest.useReaders(2);
   }
+});
+
+test('a storage outage in a later chunk stops the run with the earlier chunks recorded and the rest pending; running again completes it, nothing doubled', async () => {
+  const storage = t.app.get<ObjectStore>(STORAGE);
+  const files = Array.from({ length: 6 }, (_, i) => ({ name: `outage${i}.xml`, bytes: invoiceXbrl({ number: 700 + i }) }));
+  const { batchId } = await ingest.openBatch(folder({ unitId: unitA.id }), files.map((f) => ({ filename: f.name, sourceRef: f.name, sha256: sha256Of(f.bytes), size: f.bytes.length })));
+  const byName = new Map(files.map((f) => [f.name, f.bytes]));
+  const load = async (it: { filename: string }) => byName.get(it.filename)!;
+  const vouchersBefore = await count('voucher');
+  const putMany = storage.putMany.bind(storage);
+  let calls = 0;
+  storage.putMany = async (...args: Parameters<ObjectStore['putMany']>) => {
+    if (++calls === 2) throw Object.assign(new Error('object store unreachable'), { code: 'storage_failed' });
+    return putMany(...args);
+  };
+  try {
+    await expect(ingest.runBatch(batchId, folder({ unitId: unitA.id }), load, { chunkSize: 2 })).rejects.toThrow('object store unreachable');
+  } finally {
+    storage.putMany = putMany;
+  }
+  const status = async () => (await t.db.selectFrom('ingest_item').select(['filename', 'status']).where('batch_id', '=', batchId).orderBy('seq').execute()).map((i) => [i.filename, i.status]);
+  expect(await status()).toEqual(files.map((f, i) => [f.name, i < 2 ? 'done' : 'pending']));
+  expect(await count('voucher')).toBe(vouchersBefore + 2);
+
+  const again = await ingest.runBatch(batchId, folder({ unitId: unitA.id }), load, { chunkSize: 2 });
+  expect(again.complete).toBe(true);
+  expect(again.outcomes.map((o) => [o.filename, o.outcome])).toEqual(files.slice(2).map((f) => [f.name, 'created']));
+  expect(await status()).toEqual(files.map((f) => [f.name, 'done']));
+  expect(await count('voucher')).toBe(vouchersBefore + 6);
 });

@@ -157,10 +157,13 @@ export class IngestService implements OnModuleDestroy {
    * Processes the batch's pending items. `load` gives an item's bytes (from memory, a path, the object store);
    * bytes that no longer match the recorded digest are rejected as changed.
    *
-   * Items go in chunks: a chunk is read (parse, verify, store the originals; `concurrency` at once) while the
-   * previous chunk commits in ONE transaction (dedupe, records, item outcomes, audit entries), so the database's
-   * commit and the audit chain's lock are paid once per chunk, not once per file. A chunk that fails for any
-   * reason but an outage is committed again item by item, so one bad file cannot take others down with it.
+   * Items go in chunks, in three overlapping stages: a chunk is read (parse, verify; `concurrency` at once)
+   * while the previous one stores its originals (one round of fsyncs) and then commits in ONE transaction
+   * (dedupe, records, item outcomes, audit entries), so the database's commit and the audit chain's lock are paid
+   * once per chunk, not once per file, and the reader threads do not wait for the disk. Chunks commit in order,
+   * each only after its own originals are durable; at most one chunk is stored or committed while the next is
+   * read. A chunk that fails for any reason but an outage is committed again item by item, so one bad file
+   * cannot take others down with it; an outage stops the run and leaves the unfinished items pending.
    */
   async runBatch(batchId: string, opts: BatchOptions, load: (item: PendingItem) => Promise<Uint8Array>, run: RunOptions = {}): Promise<{ outcomes: ItemOutcome[]; complete: boolean }> {
     const pending = await this.repo.items(batchId, 'pending');
@@ -168,14 +171,16 @@ export class IngestService implements OnModuleDestroy {
     let committing: Promise<void> = Promise.resolve();
     for (const chunk of chunks(pending, Math.max(1, run.chunkSize ?? 32), run.chunkBytes ?? 64 * 1024 * 1024)) {
       const prepared = await this.prepareChunk(batchId, chunk, load, opts, run.concurrency ?? Math.max(4, 2 * this.readers));
-      await this.storeChunk(prepared);
+      // The previous chunk is committed (or failed) before this one is stored: one chunk in the back stages.
       await committing;
-      committing = this.commitChunk(batchId, prepared, opts).then((rs) => {
-        for (const r of rs) {
-          outcomes.push(r);
-          run.onItem?.(r);
-        }
-      });
+      committing = this.storeChunk(prepared)
+        .then(() => this.commitChunk(batchId, prepared, opts))
+        .then((rs) => {
+          for (const r of rs) {
+            outcomes.push(r);
+            run.onItem?.(r);
+          }
+        });
       // Awaited at the next chunk or below; this only keeps a failure from being reported as unhandled meanwhile.
       committing.catch(() => undefined);
     }
