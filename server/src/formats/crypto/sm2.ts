@@ -19,18 +19,12 @@ import { FormatError } from '../errors';
 import { readDer, readUnsignedBytes, expectSequence, concatBytes, toHex } from '../asn1/der';
 import { seq, uintBytes } from '../asn1/writer';
 import { sm3 } from './hash';
-import { PublicMultiplier, invert, type AffinePoint, type FixedBaseTable } from './ecmul';
+import { PublicMultiplier, invert, type AffinePoint, type FixedBaseTable, type WeierstrassParams } from './ecmul';
 
 export const DEFAULT_USER_ID = new TextEncoder().encode('1234567812345678');
 
-export interface CurveParams {
-  p: bigint;
-  a: bigint;
-  b: bigint;
-  n: bigint;
-  Gx: bigint;
-  Gy: bigint;
-}
+/** The curve's domain parameters (the same shape the point arithmetic of ecmul.ts takes). */
+export type CurveParams = WeierstrassParams;
 
 /** The recommended curve sm2p256v1 (GM/T 0003.5, OID 1.2.156.10197.1.301). */
 export const SM2P256V1: CurveParams = {
