@@ -58,7 +58,14 @@ export async function scanBuffers(files: Map<string, Uint8Array>, opts: ClamavOp
     const r = await run(binary, args);
     // clamscan: 0 = nothing found, 1 = virus found, 2+ = an error (no database, unreadable file …).
     if (r.code !== 0 && r.code !== 1) {
-      throw new ClamavUnavailableError(`clamscan failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 500)}`);
+      const said = (r.stderr || r.stdout).trim();
+      // The usual cause on a new machine: clamav is installed but its signatures were never downloaded.
+      if (/No supported database files found|cli_loaddbdir|Can't open file or directory/i.test(said)) {
+        throw new ClamavUnavailableError(
+          `ClamAV has no virus signatures${database ? ` in ${database}` : ''}: run freshclam (as root, with access to the ClamAV mirrors) or set EVARCHIVE_CLAMAV_DB to a folder of .cvd/.cld signature files; clamscan said: ${said.slice(0, 300)}`,
+        );
+      }
+      throw new ClamavUnavailableError(`clamscan failed (exit ${r.code}): ${said.slice(0, 500)}`);
     }
     const found = new Map<string, string | null>([...files.keys()].map((k) => [k, null]));
     for (const line of r.stdout.split('\n')) {
