@@ -69,6 +69,14 @@ test('ingest --json: one line per file, then one summary object as the last line
   expect(unknown.code).toBe(1);
   expect(unknown.stderr).toContain('--unit: no unit with code "NOPE"');
 
+  // A folder that does not exist: refused before any batch is recorded, the path and the reason named.
+  const batchesBefore = Number((await sql<{ n: string }>`select count(*) as n from ingest_batch`.execute(t.db)).rows[0].n);
+  const missing = await evarchive(['ingest', join(dir, 'no-such-folder'), '--unit', 'A01', '--json']).done;
+  expect(missing.code).toBe(1);
+  expect(missing.stdout).toBe('');
+  expect(missing.stderr).toContain(`nothing to ingest: cannot read ${join(dir, 'no-such-folder')}: no such file or folder (ENOENT)`);
+  expect(Number((await sql<{ n: string }>`select count(*) as n from ingest_batch`.execute(t.db)).rows[0].n)).toBe(batchesBefore);
+
   const list = await evarchive(['pool', 'list', '--unit', 'A01', '--json']).done;
   expect(list.code).toBe(0);
   expect(list.stdout.trim().split('\n').map((l) => JSON.parse(l).invoiceNumber)).toEqual(['00000001']);

@@ -41,13 +41,15 @@ export function ingestCommand(program: Command): void {
     .action(async (paths: string[], opts: IngestOpts) => {
       const concurrency = wholeNumber(opts.concurrency, 'concurrency', 1, 64);
       const readers = wholeNumber(opts.readers, 'readers', 0, 64);
+      // The paths first: nothing readable at all is an error before any batch is recorded or the database started.
+      const { files, unreadable } = collectFiles(paths.map((p) => path.resolve(p)));
+      if (!files.length && unreadable.length) throw new ValidationError(`nothing to ingest: cannot read ${unreadable.join('; ')}`, { field: 'paths' });
       const config = loadConfig();
       const ctx = await createAppContext(config, { jobs: false });
       try {
         if (readers !== undefined) ctx.get(IngestService).useReaders(readers);
         const runner = new FolderIngest(ctx, opts, concurrency);
         await runner.init();
-        const { files, unreadable } = collectFiles(paths.map((p) => path.resolve(p)));
         for (const u of unreadable) console.error(`evarchive: cannot read ${u}`);
         await runner.run(files, true);
         if (unreadable.length) process.exitCode = 1;
@@ -204,6 +206,14 @@ function renderSummary(all: ItemOutcome[], s: ReturnType<typeof summarise> & { b
   return lines.join('\n') + '\n';
 }
 
+/** The reason a path cannot be read, in words (the errno code kept for searching). */
+function why(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or folder (ENOENT)';
+  if (code === 'EACCES' || code === 'EPERM') return `permission denied (${code})`;
+  return code ?? (e as Error).message;
+}
+
 export function collectFiles(paths: string[]): { files: string[]; unreadable: string[] } {
   const files: string[] = [];
   const unreadable: string[] = [];
@@ -212,7 +222,7 @@ export function collectFiles(paths: string[]): { files: string[]; unreadable: st
     try {
       st = statSync(p);
     } catch (e) {
-      unreadable.push(`${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      unreadable.push(`${p}: ${why(e)}`);
       return;
     }
     if (!st.isDirectory()) {
@@ -223,7 +233,7 @@ export function collectFiles(paths: string[]): { files: string[]; unreadable: st
     try {
       entries = readdirSync(p).sort();
     } catch (e) {
-      unreadable.push(`${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      unreadable.push(`${p}: ${why(e)}`);
       return;
     }
     for (const e of entries) if (!e.startsWith('.')) walk(path.join(p, e));
