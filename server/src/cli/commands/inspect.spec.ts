@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { inspectCommand, renderTable } from './inspect';
+import { inspectCommand, renderTable, verdictWhy } from './inspect';
 
 async function run(args: string[]): Promise<{ out: string; err: string; exitCode: number | undefined }> {
   const program = new Command('evarchive').exitOverride();
@@ -46,7 +46,7 @@ describe('evarchive inspect', () => {
   it('prints a table, and exits 1 only for a path that cannot be read', async () => {
     const missing = path.join(dir, 'missing.ofd');
     const { out, err, exitCode } = await run([path.join(dir, 'sub'), missing]);
-    expect(out.split('\n')[0]).toMatch(/^file\s+format\s+kind\s+number\s+date\s+total\s+verdict\s+errors$/);
+    expect(out.split('\n')[0]).toMatch(/^file\s+format\s+kind\s+number\s+date\s+total\s+verdict\s+why\s+errors$/);
     expect(out.split('\n')[1]).toMatch(/ctp\.json\s+json\s+ctp\s+V1\s+2024-05-30\s+990\.00\s+unsigned$/);
     expect(err).toBe(`evarchive: cannot read ${missing}: ENOENT\n`);
     expect(exitCode).toBe(1);
@@ -65,5 +65,32 @@ describe('renderTable', () => {
     expect(lines[1].startsWith('发票.xml  xml     ')).toBe(true);
     expect(lines[1].endsWith('  x')).toBe(true);
     expect(lines[2]).toBe('ab.xml    xbrl    bker  1');
+  });
+});
+
+describe('verdictWhy (the table\'s why column)', () => {
+  const sig = (over: Record<string, unknown>) => ({ type: 'seal', format: 'ses-v4', digestsOk: true, signatureValid: true, reasons: [], ...over }) as never;
+  it('names each signature that is not valid and the check that failed or could not run', () => {
+    expect(
+      verdictWhy({
+        file: 'a.ofd',
+        format: 'ofd',
+        signatureVerdict: 'invalid',
+        signatures: [
+          sig({ location: '/Doc_0/Signs/Sign_0/Signature.xml' }),
+          sig({ location: '/Doc_0/Signs/Sign_1', digestsOk: false }),
+          sig({ digestsOk: true, signatureValid: null }),
+        ],
+        errors: [],
+      }),
+    ).toBe('Sign_1: digest mismatch (changed after signing); signature 3: signature not checkable (--json: every reason)');
+  });
+  it('quotes the unsupported reason, and is empty for valid and unsigned files', () => {
+    const unsupported = sig({ digestsOk: null, signatureValid: null, reasons: ['unsupported: RSA-PSS in a PDF signature'] });
+    expect(verdictWhy({ file: 'b.pdf', format: 'pdf', signatureVerdict: 'unsupported', signatures: [unsupported], errors: [] })).toBe(
+      'signature 1: unsupported: RSA-PSS in a PDF signature (--json: every reason)',
+    );
+    expect(verdictWhy({ file: 'c.ofd', format: 'ofd', signatureVerdict: 'valid', signatures: [sig({})], errors: [] })).toBe('');
+    expect(verdictWhy({ file: 'd.xml', format: 'xml', signatureVerdict: 'unsigned', signatures: [], errors: [] })).toBe('');
   });
 });

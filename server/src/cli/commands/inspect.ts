@@ -1,3 +1,4 @@
+import { classifyReport, UNSUPPORTED } from '../../formats/signatures/verdict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -73,8 +74,35 @@ const COLUMNS: [string, (r: InspectResult) => string][] = [
   ['date', (r) => r.issueDate ?? ''],
   ['total', (r) => r.totalAmount ?? ''],
   ['verdict', (r) => r.signatureVerdict ?? ''],
+  ['why', (r) => verdictWhy(r)],
   ['errors', (r) => r.errors.join('; ')],
 ];
+
+/**
+ * Why a verdict is not `valid`, from each failing signature's structured checks (every reason sentence is in
+ * `--json`): `Sign_1: digest mismatch` for a changed file, `not checkable` where a check could not run.
+ */
+export function verdictWhy(r: InspectResult): string {
+  if (!r.signatures?.length || r.signatureVerdict === 'valid') return '';
+  const out: string[] = [];
+  r.signatures.forEach((s, i) => {
+    const cls = classifyReport(s);
+    if (cls === 'valid') return;
+    const name = s.location ? (s.location.split('/').filter(Boolean).pop() ?? s.location) : `signature ${i + 1}`;
+    if (cls === 'unsupported') {
+      const u = s.reasons.find((x) => x.startsWith(UNSUPPORTED));
+      out.push(`${name}: ${u ?? 'unsupported'}`);
+      return;
+    }
+    const parts: string[] = [];
+    if (s.digestsOk === false) parts.push('digest mismatch (changed after signing)');
+    else if (s.digestsOk === null) parts.push('digests not checkable');
+    if (s.signatureValid === false) parts.push('signature does not verify');
+    else if (s.signatureValid === null) parts.push('signature not checkable');
+    out.push(`${name}: ${parts.join(', ') || cls}`);
+  });
+  return out.length ? `${out.join('; ')} (--json: every reason)` : '';
+}
 
 /** A plain-text table; CJK characters count two columns so the columns line up in a terminal. */
 export function renderTable(rows: InspectResult[]): string {
