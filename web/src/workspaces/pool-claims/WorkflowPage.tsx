@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n, type MessageKey } from '../../i18n/I18nProvider';
+import { codeLabel } from '../../i18n/labels';
 import { FormError } from '../admin/FormError';
 import { claimsApi, type BookingEntry, type ClaimView, type Writeback } from './api';
 
@@ -214,8 +215,8 @@ export default function WorkflowPage() {
             content: (
               <Space orientation="vertical" size={0}>
                 <span>
-                  {new Date(e.at).toLocaleString()} · {e.action}
-                  {e.fromState || e.toState ? ` (${e.fromState ?? '—'} → ${e.toState ?? '—'})` : ''} · {e.actor.name ?? e.actor.type}
+                  {new Date(e.at).toLocaleString()} · {codeLabel(t, e.action, ['pool.event'])}
+                  {e.fromState || e.toState ? ` (${e.fromState ? codeLabel(t, e.fromState, ['pool.state']) : '—'} → ${e.toState ? codeLabel(t, e.toState, ['pool.state']) : '—'})` : ''} · {e.actor.name ?? e.actor.type}
                 </span>
                 {typeof e.details.reimbursementDocId === 'string' ? <Typography.Text type="secondary">{t('poolb.field.doc')}: {e.details.reimbursementDocId}</Typography.Text> : null}
                 {typeof e.details.journalVoucherNumber === 'string' ? (

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useApi } from '../../api/useApi';
 import { useI18n } from '../../i18n/I18nProvider';
+import { codeLabel } from '../../i18n/labels';
 import { poolApi, STATE_COLORS, VERDICT_COLORS, type VoucherFile } from './api';
 
 const yesNo = (v: boolean | null) => (v === null ? '—' : v ? '✓' : '✗');
@@ -125,8 +126,8 @@ export default function VoucherDetailPage() {
           ]} />
       </Card>
 
-      <Card title={t('pool.detail.history')}>
-        <Timeline items={v.history.map((h) => ({ content: `${formatDateTime(h.at)} · ${t(`pool.event.${h.action}` as never)} · ${h.actor.name ?? h.actor.type}` }))} />
+      <Card title={t('pool.detail.history')} data-testid="pool-history">
+        <Timeline items={v.history.map((h) => ({ content: `${formatDateTime(h.at)} · ${codeLabel(t, h.action, ['pool.event'])} · ${h.actor.name ?? h.actor.type}` }))} />
       </Card>
     </Space>
   );
