@@ -2,6 +2,7 @@ import { Card, Descriptions, Empty, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useI18n } from '../../i18n/I18nProvider';
+import { codeLabel } from '../../i18n/labels';
 import { FormError } from '../admin/FormError';
 import { journalApi, type Chain, type JournalEntry, type LinkView } from './api';
 import { Explanation, TierTag } from './Explanation';
@@ -87,7 +88,7 @@ export default function JournalDetailPage() {
                   l.voucher ? (
                     <Space orientation="vertical" size={0}>
                       <Link to={`/pool/vouchers/${l.voucher.id}`}>
-                        {l.voucher.kind} {l.voucher.invoiceNumber ?? l.voucher.bankSerial ?? ''}
+                        {codeLabel(t, l.voucher.kind, ['pool.kind'])} {l.voucher.invoiceNumber ?? l.voucher.bankSerial ?? ''}
                         {l.statementLine !== null ? ` #${l.statementLine + 1}` : ''}
                       </Link>
                       <Typography.Text type="secondary">

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
+import { codeLabel } from '../../i18n/labels';
 import { FormError } from '../admin/FormError';
 import { journalApi, type LinkView } from './api';
 import { Explanation } from './Explanation';
@@ -106,7 +107,7 @@ export default function SuggestionsPage() {
               l.voucher && (
                 <Space orientation="vertical" size={0}>
                   <Link to={`/pool/vouchers/${l.voucherId}`}>
-                    {l.voucher.kind} {l.voucher.invoiceNumber ?? l.voucher.bankSerial ?? ''}
+                    {codeLabel(t, l.voucher.kind, ['pool.kind'])} {l.voucher.invoiceNumber ?? l.voucher.bankSerial ?? ''}
                     {l.statementLine !== null ? ` #${l.statementLine + 1}` : ''}
                   </Link>
                   <Typography.Text type="secondary">
