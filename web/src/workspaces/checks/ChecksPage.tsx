@@ -1,11 +1,12 @@
 import { DownloadOutlined, PlayCircleOutlined, PrinterOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Drawer, Input, Select, Space, Table, Tag, Typography } from 'antd';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { ApiError } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
+import { volumesApi } from '../volumes/api';
 import { checksApi, printPdf, type CheckResult, type CheckRun, type Nature, type Outcome, type Stage } from './api';
 import { VolumePicker } from './VolumePicker';
 
@@ -93,6 +94,26 @@ function RunDetail({ run }: { run: CheckRun }) {
   const { t } = useI18n();
   const [q, setQ] = useState<{ nature?: string; outcome?: string; code?: string }>({});
   const results = useApi((s) => checksApi.results(run.id, q, s), [run.id, q.nature, q.outcome, q.code]);
+  // Results name their item by id (a volume item's id); the volume's items give each its 档号 and title. A reader who
+  // may not read volumes, or a subject that is not a volume, sees what the result's evidence names, else the id.
+  const volume = useApi(run.subjectType === 'volume' ? (sig) => volumesApi.detail(run.subjectId, sig) : null, [run.subjectType, run.subjectId]);
+  const items = useMemo(() => {
+    const m = new Map<string, { code: string; title: string }>();
+    for (const it of volume.data?.items ?? []) {
+      m.set(it.id, { code: it.archivalCode, title: it.title });
+      for (const o of it.originals ?? []) m.set(o.id, { code: o.archivalCode, title: o.title });
+    }
+    return m;
+  }, [volume.data]);
+  const itemCell = (id: string, r: CheckResult) => {
+    if (id === '*') return t('checks.item.subject');
+    if (id.startsWith('package:')) return t('checks.item.package');
+    const known = items.get(id);
+    if (known) return <Typography.Text title={known.title} data-testid="check-item">{known.code}</Typography.Text>;
+    const code = r.evidence?.archivalCode;
+    if (typeof code === 'string' && code) return <Typography.Text data-testid="check-item">{code}</Typography.Text>;
+    return <Typography.Text code>{id.slice(0, 18)}</Typography.Text>;
+  };
   const s = run.summary;
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
@@ -132,7 +153,7 @@ function RunDetail({ run }: { run: CheckRun }) {
         expandable={{ expandedRowRender: (r) => <pre style={{ whiteSpace: 'pre-wrap', fontSize: 12, margin: 0 }}>{JSON.stringify(r.evidence, null, 2)}</pre> }}
         columns={[
           { title: t('checks.col.code'), dataIndex: 'code' },
-          { title: t('checks.col.item'), dataIndex: 'itemId', render: (id: string) => (id === '*' ? t('checks.item.subject') : <Typography.Text code>{id.slice(0, 18)}</Typography.Text>) },
+          { title: t('checks.col.item'), dataIndex: 'itemId', render: (id: string, r) => itemCell(id, r) },
           { title: t('checks.col.outcome'), dataIndex: 'outcome', render: (o: Outcome) => <Tag color={OUTCOME_COLOR[o]}>{t(`checks.outcome.${o}`)}</Tag> },
           { title: t('checks.col.severity'), dataIndex: 'severity', render: (v: string) => t(`checks.severity.${v as 'veto'}`) },
         ]}

@@ -116,7 +116,7 @@ export default function PackagesPage() {
           }}
           columns={[
             { title: t('checks.col.subject'), dataIndex: 'archivalCode' },
-            { title: 'v', dataIndex: 'version' },
+            { title: t('checks.packages.version'), dataIndex: 'version' },
             { title: t('checks.packages.files'), dataIndex: 'files' },
             { title: t('checks.packages.size'), dataIndex: 'size', render: (n: number) => `${(n / 1024).toFixed(0)} KB` },
             { title: t('checks.packages.signature'), dataIndex: 'signatureAlgorithm', render: (a: string) => <Tag>{a}</Tag> },

@@ -40,9 +40,9 @@ export default function RetentionPage() {
             <Descriptions size="small" column={2} bordered>
               <Descriptions.Item label={t('retention.regime')}>
                 {canSet ? (
-                  <Select style={{ width: 240 }} value={o.regime} onChange={setRegime} options={o.regimes.map((r) => ({ value: r.id, label: r.name }))} data-testid="retention-regime" />
+                  <Select style={{ width: 240 }} value={o.regime} onChange={setRegime} options={o.regimes.map((r) => ({ value: r.id, label: labels.regime(r.id, r.name) }))} data-testid="retention-regime" />
                 ) : (
-                  o.regimeName
+                  labels.regime(o.regime, o.regimeName)
                 )}
                 {!o.explicit && <Tag style={{ marginLeft: 8 }}>{t('retention.default')}</Tag>}
               </Descriptions.Item>

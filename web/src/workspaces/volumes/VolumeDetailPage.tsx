@@ -123,7 +123,7 @@ export default function VolumeDetailPage() {
       )}
       {v && (
         <Typography.Paragraph type="secondary" style={{ marginTop: 16 }}>
-          {t('volumes.detail.rules', { rule: `${v.rule.id} v${v.rule.version}`, retention: `${v.retentionRule.id} v${v.retentionRule.version}`, regime: v.retentionRule.regime, row: v.retentionRule.row })} · {labels.category(v.category)}
+          {t('volumes.detail.rules', { ruleVersion: v.rule.version, retentionVersion: v.retentionRule.version, regime: labels.regime(v.retentionRule.regime), row: v.retentionRule.row })} · {labels.category(v.category)}
         </Typography.Paragraph>
       )}
       <Modal

@@ -147,7 +147,7 @@ function Builder({ unitId, fonds, year, onYear, onDone }: { unitId: string; fond
               <Descriptions.Item label={t('volumes.builder.unchanged')}>{result.unchanged.length}</Descriptions.Item>
               <Descriptions.Item label={t('volumes.builder.deleted')}>{result.deleted.length}</Descriptions.Item>
               <Descriptions.Item label={t('volumes.builder.rules')} span={4}>
-                {result.ruleId} v{result.ruleVersion} · {result.regime}
+                {t('volumes.builder.rulesText', { version: result.ruleVersion, regime: labels.regime(result.regime) })}
               </Descriptions.Item>
             </Descriptions>
             {[...result.created, ...result.updated].length > 0 && (
