@@ -250,3 +250,22 @@ test('match, decide suggestions, read the chain both ways, reconcile the bank ac
   const audit = await t.db.selectFrom('audit_log').select(['action']).where('action', 'like', 'matching.%').execute();
   expect(audit.map((a) => a.action).sort()).toEqual(['matching.link.accept', 'matching.link.accept', 'matching.run', 'matching.run']);
 });
+
+test('an invoice booked years after it was issued is found by the number its journal voucher cites, and linked with the date against it', async () => {
+  const old = await poolVoucher('inv_ord', { invoiceNumber: '22310000000000009876', issueDate: '2022-06-15', totalAmount: '880.00', sellerName: '示例印刷有限公司4' });
+  // Issued the same day, never cited: it stays out of the run (only cited numbers are looked up beyond the window).
+  await poolVoucher('inv_ord', { invoiceNumber: '22310000000000009877', issueDate: '2022-06-15', totalAmount: '880.00', sellerName: '示例印刷有限公司4' });
+  const late = await signedPost('/api/ledger/journal-vouchers', {
+    unit: 'A01',
+    journalVouchers: [{ number: '0001', date: '2025-04-03', summary: '补报2022年印刷费 发票号22310000000000009876', attachmentCount: 1, entries: entries('880.00', '示例印刷有限公司4') }],
+  });
+  expect(late.status).toBe(200);
+  const run = await call('POST', '/api/matching/runs', { token, body: { period: '2025-04', unit: 'A01' } });
+  expect(run.status).toBe(200);
+  expect(run.json.units[0]).toMatchObject({ journals: 1, auto: 1, suggestions: 0, unmatchedJournals: [] });
+  const list = await call('GET', '/api/ledger/journal-vouchers?period=2025-04', { token });
+  const chain = await call('GET', `/api/ledger/journal-vouchers/${list.json.items[0].id}/chain`, { token });
+  expect(chain.json.links.map((l: any) => [l.voucherId, l.tier, l.ruleId, l.score])).toEqual([[old, 'auto', 'invoice-number', 90]]);
+  const byCondition = Object.fromEntries(chain.json.links[0].explanation.map((o: any) => [o.condition, o.passed]));
+  expect(byCondition).toEqual({ number: true, amount: true, date: false });
+});

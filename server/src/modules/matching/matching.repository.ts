@@ -77,6 +77,22 @@ export class MatchingRepository {
     return rows.map((r) => ({ id: r.id, unitId: r.unit_id!, kind: r.kind, data: r.data, issueDate: r.issue_date }));
   }
 
+  /**
+   * The unit's vouchers with one of these invoice numbers dated outside [from, to] (or undated): an invoice
+   * booked long after it was issued is still found by the number its journal voucher cites.
+   */
+  async poolVouchersCitedOutside(unitId: string, invoiceNumbers: string[], from: string, to: string): Promise<PoolVoucherRow[]> {
+    if (!invoiceNumbers.length) return [];
+    const rows = await this.db
+      .selectFrom('voucher')
+      .select(['id', 'unit_id', 'kind', 'data', sql<string | null>`to_char(issue_date, 'YYYY-MM-DD')`.as('issue_date')])
+      .where('unit_id', '=', unitId)
+      .where(sql<boolean>`invoice_number = any(${invoiceNumbers}::text[])`)
+      .where((eb) => eb.or([eb('issue_date', 'is', null), eb('issue_date', '<', from), eb('issue_date', '>', to)]))
+      .execute();
+    return rows.map((r) => ({ id: r.id, unitId: r.unit_id!, kind: r.kind, data: r.data, issueDate: r.issue_date }));
+  }
+
   async poolVouchersById(ids: string[]): Promise<(PoolVoucherRow & { invoiceNumber: string | null; totalAmount: string | null; sellerName: string | null; payeeName: string | null; bankSerial: string | null; state: string })[]> {
     if (ids.length === 0) return [];
     const rows = await this.db

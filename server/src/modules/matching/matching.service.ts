@@ -128,8 +128,13 @@ export class MatchingService {
 
   private async loadMonth(unit: { id: string; code: string }, period: string): Promise<UnitMonth> {
     const journals = await this.ledger.loadPeriod([unit.id], period);
+    const matchJournals = journals.map((j) => journalToMatch(j.id, j.voucher, unit.id));
     const { first, last } = periodBounds(period);
-    const rows = await this.repo.poolVouchers(unit.id, shiftDate(first, -LOOK_BACK_DAYS), shiftDate(last, LOOK_AHEAD_DAYS));
+    const [from, to] = [shiftDate(first, -LOOK_BACK_DAYS), shiftDate(last, LOOK_AHEAD_DAYS)];
+    // Vouchers dated around the period, and those its journal vouchers cite by invoice number whatever their date
+    // (a late reimbursement); the rules' date conditions still weigh how far apart the two are.
+    const cited = [...new Set(matchJournals.flatMap((j) => j.refs.invoiceNumber ?? []))];
+    const rows = [...(await this.repo.poolVouchers(unit.id, from, to)), ...(await this.repo.poolVouchersCitedOutside(unit.id, cited, from, to))];
     const vouchers: MatchVoucher[] = [];
     const voucherInfo = new Map<string, { kind: string; number?: string; amount?: string; date?: string }>();
     for (const r of rows) {
@@ -146,7 +151,7 @@ export class MatchingService {
       vouchers.push(m);
       voucherInfo.set(r.id, { kind: r.kind, number: v.invoiceNumber ?? v.bankSerialNumber, amount: v.totalAmount, date: v.issueDate });
     }
-    return { unitId: unit.id, unitCode: unit.code, journals, matchJournals: journals.map((j) => journalToMatch(j.id, j.voucher, unit.id)), vouchers, voucherInfo };
+    return { unitId: unit.id, unitCode: unit.code, journals, matchJournals, vouchers, voucherInfo };
   }
 
   /** Runs the rules over a period (one unit, or every unit with journal vouchers in it) and applies the links. */
