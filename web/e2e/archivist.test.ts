@@ -117,7 +117,9 @@ maybe('uploads three real invoices on the pool upload page; all three are new an
   for (let i = 0; i < 3; i++) {
     const row = await rows.nth(i).innerText();
     expect(row).toContain('新入池');
-    expect(row).toContain('valid');
+    // The verdict by its label, never the stored code.
+    expect(row).toContain('验签通过');
+    expect(row).not.toMatch(/\bvalid\b/);
   }
   await screenshot(page, 'archivist-02-upload');
   const links = await batch.locator('a[href^="/pool/vouchers/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/').pop()!));
@@ -183,6 +185,10 @@ maybe('runs matching for 2023-08 (three automatic links) and accepts the demo mo
   const table = page.locator('[data-testid=suggestion-table]');
   await table.locator('.ant-table-row').first().waitFor();
   expect(await table.locator('.ant-table-row').count()).toBe(1);
+  // Voucher kinds, condition names and the rule by their labels, never the rules' codes.
+  const suggestion = await table.locator('.ant-table-row').first().innerText();
+  expect(suggestion).toContain('规则「');
+  expect(suggestion).not.toMatch(/\b(inv_ord|inv_spcl|einv_ord|einv_spcl|number|amount|date|invoice-number(-typo)?)\b/);
   await screenshot(page, 'archivist-05-suggestions');
   await table.locator('.ant-table-row').first().locator('button.ant-btn-primary').click();
   await page.fill('[data-testid=decision-reason]', '发票号录入错误，已核对原件');
@@ -203,6 +209,9 @@ maybe('assembles the 2023-08 volume in the 组卷 builder and submits it', async
   await page.click('[data-testid=builder-assemble]');
   await page.waitForSelector('[data-testid=builder-result]');
   expect(await text('[data-testid=builder-result]')).toMatch(/新建\s*1\s*更新\s*0/);
+  // The rules version and the unit's accounting regime in words, not `volumes v1 · public_institution`.
+  expect(await text('[data-testid=builder-result]')).toMatch(/组卷规则 第 \d+ 版 · (行政单位、事业单位|企业和其他组织|财政总预算)/);
+  expect(await text('[data-testid=builder-result]')).not.toMatch(/public_institution|enterprise|general_budget|volumes v/);
   await screenshot(page, 'archivist-06-assembled');
   const list = await api<{ items: any[] }>('/api/volumes?period=2023-08');
   expect(list.json.items.map((v) => [v.archivalCode, v.state])).toEqual([['DEMO-2023-PZ-D30-0001', 'draft']]);
@@ -228,6 +237,11 @@ maybe('runs the archiving-stage checks on the volume chosen from the picker and 
   await options.first().click();
   await page.click('[data-testid=checks-run]');
   await page.waitForSelector('[data-testid=checks-report-pdf]', { timeout: 120_000 });
+  // The results name their items by 档号 (from the volume's items), not by id fragments.
+  const drawer = page.locator('.ant-drawer');
+  await drawer.locator('[data-testid=check-item]').first().waitFor();
+  for (const item of await drawer.locator('[data-testid=check-item]').allInnerTexts()) expect(item).toMatch(/^DEMO-2023-PZ-D30-0001-\d{4}/);
+  expect(await drawer.locator('.ant-table-tbody code').count()).toBe(0);
   await screenshot(page, 'archivist-08-checks');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=checks-report-pdf]')]);
   const saved = join(work, 'report.pdf');
@@ -263,15 +277,40 @@ maybe('searches a fragment of a real seller name and opens the evidence chain', 
   await screenshot(page, 'archivist-09-search');
   await hits.locator(`a[href="/pool/vouchers/${u.voucherId}"]`).first().click();
   await page.waitForURL(`${stack.url}/pool/vouchers/${u.voucherId}`);
-  // From the voucher to the journal voucher that books it, then its chain.
+  // The voucher's history: matching booked it, and every event by its label (no missing dictionary key).
+  const detail = await api<any>(`/api/pool/vouchers/${u.voucherId}`);
+  expect(detail.json.history.map((h: { action: string }) => h.action)).toEqual(expect.arrayContaining(['created', 'booked']));
+  const history = page.locator('[data-testid=pool-history]');
+  await history.locator('.ant-timeline-item').nth(detail.json.history.length - 1).waitFor();
+  const historyText = await history.innerText();
+  expect(historyText).not.toContain('pool.event.');
+  expect(historyText).toContain('入池');
+  expect(historyText).toContain('入账');
+  // 联查 back: the journal voucher that books it, in the voucher's own page, with how and why it is linked.
   const back = await api<any>(`/api/matching/vouchers/${u.voucherId}/journal-vouchers`);
   expect(back.status).toBe(200);
-  const journalId = back.json.journalVouchers[0]?.journalVoucher?.id ?? back.json.journalVouchers[0]?.link?.journalVoucherId;
-  expect(journalId).toBeTruthy();
-  await page.goto(`${stack.url}/journal/vouchers/${journalId}`);
+  expect(back.json.journalVouchers).toHaveLength(1);
+  const journal = back.json.journalVouchers[0].journalVoucher;
+  const card = page.locator('[data-testid=pool-journals]');
+  const link = card.locator(`a[data-testid=pool-journal-link][href="/journal/vouchers/${journal.id}"]`);
+  await link.waitFor();
+  expect(await link.innerText()).toBe(`记账凭证 ${journal.period} 第 ${journal.number} 号`);
+  const cardText = await card.innerText();
+  expect(cardText).toContain(journal.date);
+  expect(cardText).toContain(`报销办公费 发票号${u.invoiceNumber}`);
+  expect(cardText).toContain('自动关联');
+  expect(cardText).toContain('规则「发票号码匹配」');
+  expect(cardText).not.toMatch(/\b(number|amount|date|auto|active)\b/);
+  await screenshot(page, 'archivist-10-voucher-journals');
+  // …and its link opens that journal voucher, whose chain lists the voucher back, kinds and conditions by label.
+  await link.click();
+  await page.waitForURL(`${stack.url}/journal/vouchers/${journal.id}`);
   const chain = page.locator('[data-testid=journal-chain]');
   await chain.getByText(u.invoiceNumber).first().waitFor();
-  await screenshot(page, 'archivist-10-chain');
+  const chainText = await chain.innerText();
+  expect(chainText).toMatch(/增值税电子普通发票|增值税电子专用发票|电子发票（普通发票）|电子发票（增值税专用发票）/);
+  expect(chainText).not.toMatch(/\b(inv_ord|inv_spcl|einv_ord|einv_spcl|number|amount|date)\b/);
+  await screenshot(page, 'archivist-11-chain');
 });
 
 maybe('home counts the month’s work done: no suggestion left, the volume submitted, no failed check', async () => {
@@ -282,7 +321,7 @@ maybe('home counts the month’s work done: no suggestion left, the volume submi
   expect(await count('volumes-submitted')).toBe(1);
   expect(await count('volumes-draft')).toBe(1);
   expect(await count('checks-failed')).toBe(0);
-  await screenshot(page, 'archivist-11-home-after');
+  await screenshot(page, 'archivist-12-home-after');
 });
 
 maybe('no script error happened in the page during the whole session', () => {
