@@ -84,6 +84,23 @@ export interface LinkView {
   voucher?: { id: string; kind: string; invoiceNumber: string | null; issueDate: string | null; totalAmount: string | null; sellerName: string | null; payeeName: string | null; bankSerial: string | null; statementLine?: { bookkeepingDate?: string; amount?: string; serialNumber?: string; counterpartyName?: string } };
 }
 
+/** A journal voucher's head as matching answers it beside a link. */
+export interface JournalHead {
+  id: string;
+  unitId: string;
+  period: string;
+  number: string;
+  date: string;
+  summary: string;
+  totalDebit: string;
+}
+
+/** 联查 back (GET /api/matching/vouchers/:id/journal-vouchers): the journal vouchers that book a pool voucher (rejected links left out). */
+export interface VoucherJournals {
+  voucher: { id: string; kind: string; invoiceNumber: string | null; issueDate: string | null; totalAmount: string | null; sellerName: string | null; state: string };
+  journalVouchers: { link: Omit<LinkView, 'journalVoucher' | 'voucher'>; journalVoucher?: JournalHead }[];
+}
+
 export interface Chain {
   journalVoucher: { id: string; unitCode: string; version: number; voucher: JournalVoucher; versions: { version: number; reason: string | null; createdAt: string }[] };
   links: LinkView[];
@@ -130,6 +147,8 @@ export const journalApi = {
   list: (f: JournalFilter, after?: string, signal?: AbortSignal) =>
     api.get<{ items: JournalListItem[]; nextAfter: string | null }>(`/api/ledger/journal-vouchers${qs({ ...f, after, limit: '50' })}`, { signal }),
   chain: (id: string, signal?: AbortSignal) => api.get<Chain>(`/api/ledger/journal-vouchers/${encodeURIComponent(id)}/chain`, { signal }),
+  /** The journal vouchers linked to a pool voucher; 403 when the reader's roles may not read matching. */
+  ofVoucher: (voucherId: string, signal?: AbortSignal) => api.get<VoucherJournals>(`/api/matching/vouchers/${encodeURIComponent(voucherId)}/journal-vouchers`, { signal }),
   suggestions: (period?: string, signal?: AbortSignal) => api.get<LinkView[]>(`/api/matching/suggestions${qs({ period })}`, { signal }),
   accept: (id: string, reason?: string) => api.post<LinkView>(`/api/matching/links/${id}/accept`, { reason }),
   reject: (id: string, reason: string) => api.post<LinkView>(`/api/matching/links/${id}/reject`, { reason }),

@@ -3,8 +3,12 @@ import { Alert, App, Button, Card, Descriptions, Empty, List, Space, Table, Tag,
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { useApi } from '../../api/useApi';
+import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
 import { codeLabel } from '../../i18n/labels';
+import { AREA_ROLES } from '../../nav/areas';
+import { journalApi, type VoucherJournals } from '../journal/api';
+import { Explanation, TierTag } from '../journal/Explanation';
 import { poolApi, STATE_COLORS, VERDICT_COLORS, type VoucherFile } from './api';
 
 const yesNo = (v: boolean | null) => (v === null ? '—' : v ? '✓' : '✗');
@@ -126,9 +130,63 @@ export default function VoucherDetailPage() {
           ]} />
       </Card>
 
+      <JournalVouchersCard voucherId={v.id} />
+
       <Card title={t('pool.detail.history')} data-testid="pool-history">
         <Timeline items={v.history.map((h) => ({ content: `${formatDateTime(h.at)} · ${codeLabel(t, h.action, ['pool.event'])} · ${h.actor.name ?? h.actor.type}` }))} />
       </Card>
     </Space>
+  );
+}
+
+type JournalLink = VoucherJournals['journalVouchers'][number];
+
+/**
+ * 联查 back: the journal vouchers (记账凭证) that book this voucher, each with how the link holds and why. A reader
+ * whose roles may not read matching (403) sees no card at all: the link exists, it is just not theirs to read.
+ */
+function JournalVouchersCard({ voucherId }: { voucherId: string }) {
+  const { t } = useI18n();
+  const { effectiveRoles } = useAuth();
+  const res = useApi((signal) => journalApi.ofVoucher(voucherId, signal), [voucherId]);
+  if (res.error?.status === 403) return null;
+  // Until the answer comes, a reader with no matching role in this unit sees no placeholder that would vanish.
+  if (!res.data && !res.error && !AREA_ROLES.journal.some((r) => effectiveRoles.has(r))) return null;
+  return (
+    <Card title={t('pool.detail.journals')} loading={res.loading && !res.data} data-testid="pool-journals">
+      {res.error ? (
+        <Alert type="error" showIcon title={res.error.message} />
+      ) : !res.data?.journalVouchers.length ? (
+        <Empty description={t('pool.detail.noJournals')} />
+      ) : (
+        <Table<JournalLink>
+          size="small"
+          pagination={false}
+          rowKey={(r) => r.link.id}
+          dataSource={res.data.journalVouchers}
+          columns={[
+            {
+              title: t('pool.detail.journalVoucher'),
+              width: 280,
+              render: (_, r) => (
+                <Space orientation="vertical" size={0}>
+                  <Link to={`/journal/vouchers/${r.link.journalVoucherId}`} data-testid="pool-journal-link">
+                    {r.journalVoucher ? t('journal.detail.title', { number: r.journalVoucher.number, period: r.journalVoucher.period }) : r.link.journalVoucherId}
+                  </Link>
+                  {r.journalVoucher && (
+                    <Typography.Text type="secondary">
+                      {r.journalVoucher.date} {r.journalVoucher.totalDebit}
+                    </Typography.Text>
+                  )}
+                  {r.journalVoucher && <Typography.Text type="secondary">{r.journalVoucher.summary}</Typography.Text>}
+                </Space>
+              ),
+            },
+            { title: t('journal.tier'), width: 100, render: (_, r) => <TierTag link={r.link} /> },
+            { title: t('journal.explanation'), render: (_, r) => <Explanation link={r.link} /> },
+          ]}
+        />
+      )}
+    </Card>
   );
 }
