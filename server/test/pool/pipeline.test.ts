@@ -319,3 +319,21 @@ test('a storage outage in a later chunk stops the run with the earlier chunks re
   expect(await status()).toEqual(files.map((f) => [f.name, 'done']));
   expect(await count('voucher')).toBe(vouchersBefore + 6);
 });
+
+test('two runs of one batch at the same time (two ingests of one folder): each item is committed once, with one audit entry, and both runs report what was recorded', async () => {
+  const files = Array.from({ length: 40 }, (_, i) => ({ name: `twice${i}.xml`, bytes: invoiceXbrl({ number: 800 + (i % 30) }) }));
+  const opts = folder({ unitId: unitA.id });
+  const { batchId } = await ingest.openBatch(opts, files.map((f) => ({ filename: f.name, sourceRef: f.name, sha256: sha256Of(f.bytes), size: f.bytes.length })));
+  const byName = new Map(files.map((f) => [f.name, f.bytes]));
+  const load = async (it: { filename: string }) => byName.get(it.filename)!;
+  const vouchersBefore = await count('voucher');
+  const [a, b] = await Promise.all([ingest.runBatch(batchId, opts, load, { chunkSize: 8 }), ingest.runBatch(batchId, opts, load, { chunkSize: 8 })]);
+  const recorded = (await ingest.batchOutcomes(batchId)).map((o) => [o.filename, o.outcome, o.voucherId]);
+  expect(recorded.filter((r) => r[1] === 'created')).toHaveLength(30);
+  expect(recorded.filter((r) => r[1] === 'duplicate')).toHaveLength(10);
+  for (const run of [a, b]) expect(run.outcomes.map((o) => [o.filename, o.outcome, o.voucherId])).toEqual(recorded);
+  expect(await count('voucher')).toBe(vouchersBefore + 30);
+  const audit = await t.db.selectFrom('audit_log').select(['target_id', 'action']).where(sql`details->>'batchId'`, '=', batchId).execute();
+  expect(audit).toHaveLength(40);
+  expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
+});

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional, type OnModuleDestroy } from '@nestjs/common';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/database/schema';
 import { AuditService, type AuditActor, type AuditInput } from '../../platform/audit/audit.service';
 import { systemClock, type Clock } from '../../platform/clock/clock';
@@ -14,7 +14,7 @@ import { defaultReaders, ReadPool } from './pipeline/read-pool';
 import { runReadSteps, sha256Of, type ReadAnswer, type ReadStep } from './pipeline/read-steps';
 import { SearchIndexer } from '../search/indexer.service';
 import { PoolRepository, type NewItem, type PendingItem } from './pool.repository';
-import type { IngestChannel, IngestOutcome } from './pool.tables';
+import type { IngestChannel, IngestOutcome, StepRecord } from './pool.tables';
 
 export interface IngestFile {
   filename: string;
@@ -202,19 +202,7 @@ export class IngestService implements OnModuleDestroy {
   async batchOutcomes(batchId: string): Promise<ItemOutcome[]> {
     const items = await this.repo.items(batchId);
     if (!items.length && !(await this.repo.batch(batchId))) throw new NotFoundError(`ingest batch not found: ${batchId}`, { batchId });
-    return items.map((it) => ({
-      itemId: it.id,
-      seq: it.seq,
-      filename: it.filename,
-      sourceRef: it.sourceRef,
-      outcome: (it.outcome ?? null) as IngestOutcome,
-      voucherId: it.voucherId,
-      fileId: it.fileId,
-      kind: kindFromSteps(it.steps),
-      verdict: verdictFromSteps(it.steps),
-      errorCode: it.errorCode,
-      message: it.errorMessage,
-    }));
+    return items.map(outcomeOfItem);
   }
 
   private async prepareChunk(batchId: string, items: PendingItem[], load: (item: PendingItem) => Promise<Uint8Array>, opts: BatchOptions, concurrency: number): Promise<Prepared[]> {
@@ -309,10 +297,11 @@ export class IngestService implements OnModuleDestroy {
     if (chunk.length > 1) {
       try {
         return await this.repo.transaction(async (trx) => {
-          const fresh = await commitFresh(trx, chunk.filter((p) => !p.stop).map((p) => p.ctx), this.steps, this.indexer);
+          const { mine, theirs } = await this.claim(trx, chunk);
+          const fresh = await commitFresh(trx, mine.filter((p) => !p.stop).map((p) => p.ctx), this.steps, this.indexer);
           const decided: Decided[] = [];
-          for (const p of chunk) decided.push(fresh.has(p.ctx) ? this.conclude(batchId, p, undefined, opts) : await this.decide(trx, batchId, p, p.stop, opts));
-          return this.finish(trx, decided);
+          for (const p of mine) decided.push(fresh.has(p.ctx) ? this.conclude(batchId, p, undefined, opts) : await this.decide(trx, batchId, p, p.stop, opts));
+          return [...theirs, ...(await this.finish(trx, decided))].sort((a, b) => a.seq - b.seq);
         });
       } catch (e) {
         if (isOutage(e)) throw e;
@@ -329,7 +318,11 @@ export class IngestService implements OnModuleDestroy {
    * rolls it back and records it as rejected with the reason.
    */
   private async commitAlone(batchId: string, p: Prepared, opts: BatchOptions): Promise<ItemOutcome> {
-    const alone = async (stop: StopItem | undefined) => (await this.repo.transaction(async (trx) => this.finish(trx, [await this.decide(trx, batchId, p, stop, opts)])))[0];
+    const alone = async (stop: StopItem | undefined) =>
+      this.repo.transaction(async (trx) => {
+        const { theirs } = await this.claim(trx, [p]);
+        return theirs[0] ?? (await this.finish(trx, [await this.decide(trx, batchId, p, stop, opts)]))[0];
+      });
     try {
       return await alone(p.stop);
     } catch (e) {
@@ -341,6 +334,25 @@ export class IngestService implements OnModuleDestroy {
       p.ctx.identity = undefined;
       return alone(failed);
     }
+  }
+
+  /**
+   * The chunk's items, locked for this transaction: those still pending are this run's to commit; those another
+   * run of the same batch finished meanwhile (two `evarchive ingest` of one folder resume one batch) keep the
+   * outcome that run recorded, and are reported as it, with no second audit entry. Then the advisory locks of
+   * every content digest and identity this transaction may record, in one sorted statement, so that the
+   * dedupe step of each item only takes locks already held (no two chunks can wait on each other).
+   */
+  private async claim(trx: Transaction<Database>, chunk: Prepared[]): Promise<{ mine: Prepared[]; theirs: ItemOutcome[] }> {
+    const rows = await sql<{ id: string; status: string }>`
+      select id, status from ingest_item where id = any(${chunk.map((p) => p.item.id)}::uuid[]) order by id for update`.execute(trx);
+    const pending = new Set(rows.rows.filter((r) => r.status === 'pending').map((r) => r.id));
+    const mine = chunk.filter((p) => pending.has(p.item.id));
+    const done = chunk.filter((p) => !pending.has(p.item.id)).map((p) => p.item.id);
+    const theirs = done.length ? (await this.repo.itemsById(trx, done)).map(outcomeOfItem) : [];
+    const keys = mine.filter((p) => !p.stop).flatMap((p) => [`sha256:${p.item.sha256}`, ...(p.ctx.identity ? [p.ctx.identity.key] : [])]);
+    await this.repo.lockKeysAtOnce(trx, keys);
+    return { mine, theirs };
   }
 
   /** Commit phase of one item inside `trx`: dedupe, record, index (unless the item already stopped). */
@@ -474,6 +486,23 @@ function actorOf(a: AuditActor): { type: string; id: string | null; name: string
   if (a === 'system') return { type: 'system', id: null, name: 'system' };
   if ('kind' in a) return a.kind === 'user' ? { type: 'user', id: a.id, name: a.username } : { type: 'client', id: a.id, name: a.name };
   return { type: a.type, id: a.id ?? null, name: a.name ?? null };
+}
+
+/** The outcome a finished item row records, as a run reports it. */
+function outcomeOfItem(it: { id: string; seq: number; filename: string; sourceRef: string | null; outcome: IngestOutcome | null; voucherId: string | null; fileId: string | null; errorCode: string | null; errorMessage: string | null; steps: StepRecord[] }): ItemOutcome {
+  return {
+    itemId: it.id,
+    seq: it.seq,
+    filename: it.filename,
+    sourceRef: it.sourceRef,
+    outcome: (it.outcome ?? null) as IngestOutcome,
+    voucherId: it.voucherId,
+    fileId: it.fileId,
+    kind: kindFromSteps(it.steps),
+    verdict: verdictFromSteps(it.steps),
+    errorCode: it.errorCode,
+    message: it.errorMessage,
+  };
 }
 
 function kindFromSteps(steps: { step: string; outcome: string; message?: string }[]): string | null {

@@ -140,6 +140,13 @@ export class PoolRepository {
     for (const k of [...new Set(keys)].sort()) await sql`select pg_advisory_xact_lock(hashtextextended(${k}, 4400))`.execute(trx);
   }
 
+  /** lockKeys in one statement (the same keys, the same sorted order), for a whole chunk. */
+  async lockKeysAtOnce(trx: Transaction<Database>, keys: string[]): Promise<void> {
+    const sorted = [...new Set(keys)].sort();
+    if (!sorted.length) return;
+    await sql`select pg_advisory_xact_lock(hashtextextended(k, 4400)) from unnest(${sorted}::text[]) with ordinality as t(k, n) order by n`.execute(trx);
+  }
+
   async fileBySha(trx: Executor, sha256: string): Promise<{ id: string; voucherId: string } | undefined> {
     const r = await trx.selectFrom('voucher_file').select(['id', 'voucher_id']).where('sha256', '=', sha256).executeTakeFirst();
     return r && { id: r.id, voucherId: r.voucher_id };
@@ -281,6 +288,17 @@ export class PoolRepository {
       errorMessage: r.error_message,
       steps: r.steps as StepRecord[],
     }));
+  }
+
+  /** Items by id with what their run recorded (inside the transaction that locked them). */
+  async itemsById(trx: Executor, ids: string[]) {
+    const rows = await trx
+      .selectFrom('ingest_item')
+      .select(['id', 'seq', 'filename', 'source_ref', 'outcome', 'voucher_id', 'file_id', 'error_code', 'error_message', 'steps'])
+      .where('id', 'in', ids)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({ id: r.id, seq: r.seq, filename: r.filename, sourceRef: r.source_ref, outcome: r.outcome, voucherId: r.voucher_id, fileId: r.file_id, errorCode: r.error_code, errorMessage: r.error_message, steps: r.steps as StepRecord[] }));
   }
 
   async finishItem(trx: Executor, itemId: string, r: ItemResult, now: Date): Promise<void> {

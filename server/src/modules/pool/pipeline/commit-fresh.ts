@@ -2,8 +2,8 @@
  * The commit phase of a chunk's fresh items in a handful of statements instead of a dozen per item. An item is
  * fresh when neither its content (SHA-256) nor its business identity is recorded yet, and no other item of the
  * chunk carries either: dedupe can only answer `created` for it, and the record and index steps are plain
- * inserts. The chunk's advisory locks (the same keys the dedupe step takes) are taken first, in sorted order, so
- * no concurrent ingest can record the same content or identity until this transaction ends. Everything else in
+ * inserts. The chunk's advisory locks (the same keys the dedupe step takes) are held, in sorted order, so no
+ * concurrent ingest can record the same content or identity until this transaction ends. Everything else in
  * the chunk (duplicates, versions, conflicts, repeats within the chunk) goes through the steps one by one.
  *
  * The step records are the same as the steps would write (name, version, outcome, note), each with its share of
@@ -28,8 +28,10 @@ export async function commitFresh(trx: Transaction<Database>, ctxs: IngestContex
   const version = (name: string) => steps.find((s) => s.name === name)?.version ?? 1;
 
   let t = performance.now();
+  // The chunk's keys were locked when it was claimed (IngestService.claim); taking them again costs nothing and
+  // keeps this function safe on its own.
   const keys = [...new Set(candidates.flatMap((c) => [`sha256:${c.item.sha256}`, c.identity!.key]))].sort();
-  await sql`select pg_advisory_xact_lock(hashtextextended(k, 4400)) from unnest(${keys}::text[]) with ordinality as t(k, n)`.execute(trx);
+  await sql`select pg_advisory_xact_lock(hashtextextended(k, 4400)) from unnest(${keys}::text[]) with ordinality as t(k, n) order by n`.execute(trx);
   const shas = candidates.map((c) => c.item.sha256);
   const identities = candidates.map((c) => c.identity!.key);
   const knownShas = new Set((await trx.selectFrom('voucher_file').select('sha256').where('sha256', 'in', shas).execute()).map((r) => r.sha256));
