@@ -1,7 +1,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -10,6 +10,7 @@ import { loadConfig } from '../../platform/config/config';
 import { NotFoundError, ValidationError } from '../../platform/errors/errors';
 import { IngestService, summarise, type BatchOptions, type ItemOutcome } from '../../modules/pool/ingest.service';
 import { PoolRepository } from '../../modules/pool/pool.repository';
+import { collectFiles } from '../files';
 
 interface IngestOpts {
   unit?: string;
@@ -42,7 +43,7 @@ export function ingestCommand(program: Command): void {
       const concurrency = wholeNumber(opts.concurrency, 'concurrency', 1, 64);
       const readers = wholeNumber(opts.readers, 'readers', 0, 64);
       // The paths first: nothing readable at all is an error before any batch is recorded or the database started.
-      const { files, unreadable } = collectFiles(paths.map((p) => path.resolve(p)));
+      const { files, unreadable } = collectFiles(paths.map((p) => path.resolve(p)), { skipHidden: true });
       if (!files.length && unreadable.length) throw new ValidationError(`nothing to ingest: cannot read ${unreadable.join('; ')}`, { field: 'paths' });
       const config = loadConfig();
       const ctx = await createAppContext(config, { jobs: false });
@@ -206,38 +207,3 @@ function renderSummary(all: ItemOutcome[], s: ReturnType<typeof summarise> & { b
   return lines.join('\n') + '\n';
 }
 
-/** The reason a path cannot be read, in words (the errno code kept for searching). */
-function why(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or folder (ENOENT)';
-  if (code === 'EACCES' || code === 'EPERM') return `permission denied (${code})`;
-  return code ?? (e as Error).message;
-}
-
-export function collectFiles(paths: string[]): { files: string[]; unreadable: string[] } {
-  const files: string[] = [];
-  const unreadable: string[] = [];
-  const walk = (p: string) => {
-    let st;
-    try {
-      st = statSync(p);
-    } catch (e) {
-      unreadable.push(`${p}: ${why(e)}`);
-      return;
-    }
-    if (!st.isDirectory()) {
-      if (st.isFile()) files.push(p);
-      return;
-    }
-    let entries: string[];
-    try {
-      entries = readdirSync(p).sort();
-    } catch (e) {
-      unreadable.push(`${p}: ${why(e)}`);
-      return;
-    }
-    for (const e of entries) if (!e.startsWith('.')) walk(path.join(p, e));
-  };
-  for (const p of paths) walk(p);
-  return { files, unreadable };
-}

@@ -48,7 +48,7 @@ describe('evarchive inspect', () => {
     const { out, err, exitCode } = await run([path.join(dir, 'sub'), missing]);
     expect(out.split('\n')[0]).toMatch(/^file\s+format\s+kind\s+number\s+date\s+total\s+verdict\s+why\s+errors$/);
     expect(out.split('\n')[1]).toMatch(/ctp\.json\s+json\s+ctp\s+V1\s+2024-05-30\s+990\.00\s+unsigned$/);
-    expect(err).toBe(`evarchive: cannot read ${missing}: ENOENT\n`);
+    expect(err).toBe(`evarchive: cannot read ${missing}: no such file or folder (ENOENT)\n`);
     expect(exitCode).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import { classifyReport, UNSUPPORTED } from '../../formats/signatures/verdict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { collectFiles, readError } from '../files';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { inspectFile, type InspectResult } from '../../formats/inspect';
@@ -24,7 +25,7 @@ export function inspectCommand(program: Command): void {
         try {
           bytes = readFileSync(file);
         } catch (e) {
-          unreadable.push(`${file}: ${(e as Error).message}`);
+          unreadable.push(`${file}: ${readError(e)}`);
           continue;
         }
         // pdftoppm (poppler-utils) renders pages whose QR code is drawn as vector paths.
@@ -38,33 +39,6 @@ export function inspectCommand(program: Command): void {
     });
 }
 
-function collectFiles(paths: string[]): { files: string[]; unreadable: string[] } {
-  const files: string[] = [];
-  const unreadable: string[] = [];
-  const walk = (p: string) => {
-    let st;
-    try {
-      st = statSync(p);
-    } catch (e) {
-      unreadable.push(`${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      return;
-    }
-    if (!st.isDirectory()) {
-      files.push(p);
-      return;
-    }
-    let entries: string[];
-    try {
-      entries = readdirSync(p).sort();
-    } catch (e) {
-      unreadable.push(`${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      return;
-    }
-    for (const e of entries) walk(path.join(p, e));
-  };
-  for (const p of paths) walk(p);
-  return { files, unreadable };
-}
 
 const COLUMNS: [string, (r: InspectResult) => string][] = [
   ['file', (r) => r.file],
