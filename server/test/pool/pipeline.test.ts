@@ -337,3 +337,13 @@ test('two runs of one batch at the same time (two ingests of one folder): each i
   expect(audit).toHaveLength(40);
   expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
 });
+
+test('a JSON voucher spelling a lone surrogate (\\ud800) is recorded with U+FFFD in its reading, not refused by the database', async () => {
+  const raw = invoiceJson({ number: 900 }).toString('utf8');
+  expect(raw).toContain('示例科技有限公司1');
+  const bytes = Buffer.from(raw.replace('示例科技有限公司1', '示例\\ud800科技有限公司1'), 'utf8');
+  const r = await ingestFiles([{ name: 'surrogate.json', bytes }]);
+  expect(r.outcomes).toEqual([expect.objectContaining({ outcome: 'created', errorCode: null })]);
+  const v = await t.db.selectFrom('voucher').select(['seller_name', 'search_text']).where('id', '=', r.outcomes[0].voucherId!).executeTakeFirstOrThrow();
+  expect(v.seller_name).toBe('示例\ufffd科技有限公司1');
+});

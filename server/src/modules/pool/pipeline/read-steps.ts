@@ -96,7 +96,7 @@ export class ParseStep implements ReadStep {
     if (!r.kind) throw new StopItem('rejected', 'unreadable', `${ctx.item.filename}: the reader found no voucher in it`);
     ctx.inspected = r;
     const { file: _file, format: _format, errors: _errors, ...voucher } = r;
-    ctx.voucher = withoutNul(voucher) as Voucher;
+    ctx.voucher = storable(voucher) as Voucher;
     return r.kind;
   }
 }
@@ -122,16 +122,21 @@ export class VerifyStep implements ReadStep {
 }
 
 /**
- * PostgreSQL text and jsonb cannot hold U+0000, which padded fields of some issuers' XML carry; it is dropped
- * from the stored reading (the original keeps every byte).
+ * What PostgreSQL text and jsonb cannot hold is left out of the stored reading (the original keeps every byte):
+ * U+0000, which padded fields of some issuers' XML carry, is dropped; a lone UTF-16 surrogate (a JSON voucher can
+ * spell one as "\ud800") becomes U+FFFD, the replacement character.
  */
-export function withoutNul<T>(v: T): T {
-  if (typeof v === 'string') return (v.includes('\u0000') ? v.replace(/\u0000/g, '') : v) as T;
-  if (Array.isArray(v)) return v.map(withoutNul) as T;
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [withoutNul(k), withoutNul(x)])) as T;
+export function storable<T>(v: T): T {
+  if (typeof v === 'string') {
+    if (!SUSPECT.test(v)) return v;
+    return v.replace(/\u0000/g, '').replace(LONE_SURROGATE, '\ufffd') as T;
+  }
+  if (Array.isArray(v)) return v.map(storable) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [storable(k), storable(x)])) as T;
   return v;
 }
-
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export function readSteps(): ReadStep[] {
   return [new IdentifyStep(), new UnpackStep(), new ParseStep(), new VerifyStep()];
