@@ -119,9 +119,10 @@ export function searchCommand(program: Command): void {
         const r = await backend.search(normalizeQuery({ ...query, facets: false, highlight: false }), { unitIds: 'all', documentIds: [] });
         if (o.json) {
           const hits = r.hits.map((h) => ({ id: h.id, kind: h.kind, invoiceNumber: h.invoiceNumber, archivalCode: h.archivalCode, title: h.title, score: h.score }));
-          console.log(JSON.stringify({ total: r.total, hits }));
+          console.log(JSON.stringify({ total: r.total, totalRelation: r.totalRelation, hits }));
         } else {
-          console.log(`${r.total} found${r.total > r.hits.length ? `, showing ${r.hits.length}` : ''} (${backend.name})`);
+          // Beyond the backend's exact-count cap the total is a lower bound: "1000+ found".
+          console.log(`${r.total}${r.totalRelation === 'gte' ? '+' : ''} found${r.total > r.hits.length ? `, showing ${r.hits.length}` : ''} (${backend.name})`);
           if (r.hits.length) console.log(table(r.hits));
         }
       } finally {

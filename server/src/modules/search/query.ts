@@ -28,8 +28,15 @@ export function fromFen(fen: bigint): string {
 
 function validDate(v: string, field: string): string {
   if (!DATE.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new ValidationError(`${field}: expected a date YYYY-MM-DD, got "${v}"`, { field });
+  // Date.parse reads 2024-02-30 as 1 March; a calendar date reads back as itself. Year 0 does not exist.
+  if (new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v || v.startsWith('0000')) {
+    throw new ValidationError(`${field}: "${v}" is not a date in the calendar`, { field });
+  }
   return v;
 }
+
+/** PostgreSQL's limit for one word of a text search (bytes of UTF-8); a longer word cannot be looked up. */
+const MAX_WORD_BYTES = 2046;
 
 export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.sort, c.value, c.id])).toString('base64url');
@@ -83,6 +90,8 @@ export function normalizeQuery(q: SearchQuery): NormalizedQuery {
   if (texts.some((t) => t.trim()) && uniqueTerms.length === 0) {
     throw new ValidationError('q: the text has no letters, digits or Chinese characters to search for', { field: 'q' });
   }
+  const long = uniqueTerms.find((t) => Buffer.byteLength(t.text, 'utf8') > MAX_WORD_BYTES);
+  if (long) throw new ValidationError(`q: a word of ${[...long.text].length} characters is too long to search for (at most ${MAX_WORD_BYTES} bytes of UTF-8 per word)`, { field: 'q' });
   const limit = q.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new ValidationError(`limit: expected a whole number from 1 to ${MAX_LIMIT}, got "${q.limit}"`, { field: 'limit' });
   let sort: SortKey = q.sort ?? 'relevance';

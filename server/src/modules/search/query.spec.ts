@@ -1,0 +1,27 @@
+import { ValidationError } from '../../platform/errors/errors';
+import { normalizeQuery } from './query';
+
+const refused = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ValidationError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ValidationError');
+};
+
+describe('normalizeQuery refuses what the database would choke on, naming the field (API and CLI alike)', () => {
+  test('dates that are not in the calendar', () => {
+    expect(refused(() => normalizeQuery({ filters: { dateFrom: '2024-02-30' } }))).toBe('dateFrom: "2024-02-30" is not a date in the calendar');
+    expect(refused(() => normalizeQuery({ filters: { dateTo: '0000-01-01' } }))).toBe('dateTo: "0000-01-01" is not a date in the calendar');
+    expect(refused(() => normalizeQuery({ filters: { dateFrom: '2024-13-01' } }))).toBe('dateFrom: expected a date YYYY-MM-DD, got "2024-13-01"');
+    expect(normalizeQuery({ filters: { dateFrom: '2024-02-29', dateTo: '2024-03-01' } }).filters).toMatchObject({ dateFrom: '2024-02-29', dateTo: '2024-03-01' });
+  });
+
+  test('a word longer than a text search can hold', () => {
+    expect(refused(() => normalizeQuery({ text: 'a'.repeat(2048) }))).toBe('q: a word of 2048 characters is too long to search for (at most 2046 bytes of UTF-8 per word)');
+    expect(refused(() => normalizeQuery({ text: `发票 ${'é'.repeat(1100)}` }))).toMatch(/^q: a word of 1100 characters is too long/);
+    expect(normalizeQuery({ text: 'a'.repeat(2000) }).terms).toHaveLength(1);
+  });
+});
