@@ -115,12 +115,17 @@ export class PostgresSearchBackend implements SearchBackend {
       return { total: 0, totalRelation: 'eq', hits: [], facets: q.facets ? emptyFacets() : undefined, nextCursor: null };
     }
     const where = whereClauses(q, scope);
-    // One pass over the first PG_COUNT_CAP + 1 matches gives the total and the facets. A broad query (the
-    // planner expects a large share of the table) almost surely has more: its page runs beside that pass.
-    const broad = await this.isBroad(where);
+    // One pass over the first PG_COUNT_CAP + 1 matches gives the total and the facets. Where the planner is
+    // fairly sure which side of the cap the query falls, the page runs beside that pass: a broad query (a large
+    // share of the table) walks the sort order; one expected to have at most a few times the cap is paged as
+    // "all matches sorted" (collected up to the cap + 1, so a wrong guess costs no more than the count pass and
+    // one more page). Otherwise the page waits for the count: the planner's guess for a number in an array is
+    // 0.5 % of the table, and walking the date order for one real match would read the whole table; and paging
+    // a query that has more than the cap as "all matches" reads a thousand wide rows for nothing.
+    const { broad, expected } = await this.estimate(where);
     const countsP = this.matchSet(where, q.facets, broad);
     countsP.catch(() => undefined); // awaited below; a failure must not surface as an unhandled rejection first
-    let relation = broad ? 'gte' : (await countsP).totalRelation;
+    let relation: 'eq' | 'gte' = broad ? 'gte' : expected !== undefined && expected <= 3 * PG_COUNT_CAP ? 'eq' : (await countsP).totalRelation;
     let { rows, sort } = await this.page(q, where, relation);
     const counts = await countsP;
     if (counts.totalRelation !== relation) ({ rows, sort } = await this.page(q, where, (relation = counts.totalRelation)));
@@ -167,7 +172,8 @@ export class PostgresSearchBackend implements SearchBackend {
    * At most PG_COUNT_CAP matches: collect them all (with the plan the filters call for) and sort those. A plain
    * ORDER BY … LIMIT lets the planner walk the sort index and filter, which is right for a common word but reads
    * most of the table when the matches are rare or cluster at the far end of the order (year = 2024 walked from
-   * the newest 2025 rows). Beyond the cap the matches are dense enough for that walk.
+   * the newest 2025 rows). Beyond the cap the matches are dense enough for that walk. The collection stops at
+   * the cap + 1, so a guess of "at most the cap" that proves wrong costs no more than the count pass does.
    */
   private async page(q: NormalizedQuery, where: RawBuilder<unknown>[], relation: 'eq' | 'gte'): Promise<{ rows: HitRow[]; sort: SortKey }> {
     let sort = q.cursor?.sort ?? q.sort;
@@ -192,7 +198,7 @@ export class PostgresSearchBackend implements SearchBackend {
     const rows = await this.repo.run(
       relation === 'eq'
         ? sql<HitRow>`
-      with m as materialized (select ${columns}, ${sortExpr} as sort_key from search_document where ${and(page)})
+      with m as materialized (select ${columns}, ${sortExpr} as sort_key from search_document where ${and(page)} limit ${PG_COUNT_CAP + 1})
       select * from m order by sort_key ${dir}, id ${dir} limit ${q.limit + 1}`
         : sql<HitRow>`
       select ${columns} from search_document where ${and(page)}
@@ -255,15 +261,19 @@ export class PostgresSearchBackend implements SearchBackend {
 
   private tableRows: { n: number; at: number } | undefined;
 
-  /** The planner's estimate of the matching fraction (one EXPLAIN, no execution) against BROAD_SELECTIVITY. */
-  private async isBroad(where: RawBuilder<unknown>[]): Promise<boolean> {
+  /**
+   * The planner's estimate of the matching rows (one EXPLAIN, no execution), and whether that is a broad share
+   * of the table (BROAD_SELECTIVITY). No estimate below 100,000 documents, where every query is cheap.
+   */
+  private async estimate(where: RawBuilder<unknown>[]): Promise<{ broad: boolean; expected?: number }> {
     if (!this.tableRows || Date.now() - this.tableRows.at > 60_000) {
       const t = await this.repo.run(sql<{ n: number }>`select greatest(reltuples, 0)::float8 as n from pg_class where oid = 'search_document'::regclass`);
       this.tableRows = { n: Number(t[0]?.n ?? 0), at: Date.now() };
     }
-    if (this.tableRows.n < 100_000) return false;
+    if (this.tableRows.n < 100_000) return { broad: false };
     const r = await this.repo.run(sql<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>`explain (format json) select 1 from search_document where ${and(where)}`);
-    return r[0]['QUERY PLAN'][0].Plan['Plan Rows'] >= BROAD_SELECTIVITY * this.tableRows.n;
+    const expected = r[0]['QUERY PLAN'][0].Plan['Plan Rows'];
+    return { broad: expected >= BROAD_SELECTIVITY * this.tableRows.n, expected };
   }
 
   /** search_document is this backend's index: nothing to copy. Counts the documents for the caller's progress. */
