@@ -158,22 +158,25 @@ export class IngestService implements OnModuleDestroy {
    * bytes that no longer match the recorded digest are rejected as changed.
    *
    * Items go in chunks, in three overlapping stages: a chunk is read (parse, verify; `concurrency` at once)
-   * while the previous one stores its originals (one round of fsyncs) and then commits in ONE transaction
+   * while the previous ones store their originals (one round of fsyncs each) and commit in ONE transaction
    * (dedupe, records, item outcomes, audit entries), so the database's commit and the audit chain's lock are paid
    * once per chunk, not once per file, and the reader threads do not wait for the disk. Chunks commit in order,
-   * each only after its own originals are durable; at most one chunk is stored or committed while the next is
-   * read. A chunk that fails for any reason but an outage is committed again item by item, so one bad file
+   * each only after its own originals are durable; a chunk's store overlaps the previous chunk's commit, and
+   * at most one chunk is behind the one being read. A chunk that fails for any reason but an outage is committed again item by item, so one bad file
    * cannot take others down with it; an outage stops the run and leaves the unfinished items pending.
    */
   async runBatch(batchId: string, opts: BatchOptions, load: (item: PendingItem) => Promise<Uint8Array>, run: RunOptions = {}): Promise<{ outcomes: ItemOutcome[]; complete: boolean }> {
     const pending = await this.repo.items(batchId, 'pending');
     const outcomes: ItemOutcome[] = [];
     let committing: Promise<void> = Promise.resolve();
+    const behind: Promise<void>[] = [];
     for (const chunk of chunks(pending, Math.max(1, run.chunkSize ?? 32), run.chunkBytes ?? 64 * 1024 * 1024)) {
       const prepared = await this.prepareChunk(batchId, chunk, load, opts, run.concurrency ?? Math.max(4, 2 * this.readers));
-      // The previous chunk is committed (or failed) before this one is stored: one chunk in the back stages.
-      await committing;
-      committing = this.storeChunk(prepared)
+      // Stored at once (beside the previous chunk's commit), committed after its own originals are durable and
+      // after the previous chunk's commit; a failure of either stops every later commit.
+      const stored = this.storeChunk(prepared);
+      stored.catch(() => undefined);
+      committing = Promise.all([stored, committing])
         .then(() => this.commitChunk(batchId, prepared, opts))
         .then((rs) => {
           for (const r of rs) {
@@ -181,8 +184,11 @@ export class IngestService implements OnModuleDestroy {
             run.onItem?.(r);
           }
         });
-      // Awaited at the next chunk or below; this only keeps a failure from being reported as unhandled meanwhile.
+      // Awaited below; this only keeps a failure from being reported as unhandled meanwhile.
       committing.catch(() => undefined);
+      // The previous chunk is done before the next is read: one chunk behind (its bytes stay in memory until stored).
+      behind.push(committing);
+      if (behind.length >= 2) await behind.shift();
     }
     await committing;
     outcomes.sort((a, b) => a.seq - b.seq);
