@@ -261,7 +261,7 @@ function writeResults(f: Figures): void {
     '',
     `${f.count} vouchers per path, ${f.avgKb} KB on average. "projected" = 2 cores ÷ (node + PostgreSQL CPU per voucher): a projection to an idle 2-core machine, not a measurement.`,
     '',
-    '| path | vouchers/s (measured, loaded machine) | node CPU ms/voucher | PostgreSQL CPU ms/voucher | projected idle 2 cores |',
+    '| path | vouchers/s (measured) | node CPU ms/voucher | PostgreSQL CPU ms/voucher | projected idle 2 cores |',
     '|---|---:|---:|---:|---:|',
     ...f.table.map((r) => `| ${r.name} | ${r.perSecond.toFixed(1)} | ${r.nodeMs.toFixed(2)} | ${r.pgMs.toFixed(2)} | ${r.projected.toFixed(0)}/s |`),
     '',
