@@ -221,6 +221,9 @@ maybe('assembles the 2023-08 volume in the 组卷 builder and submits it', async
   expect(await page.locator('[data-testid=volume-items] .ant-table-row').count()).toBeGreaterThanOrEqual(3);
   await page.click('[data-testid=volume-submit]');
   await page.locator('[data-testid=volume-cover]').getByText('已提交').waitFor();
+  // Four eyes: the submitter is not offered 审核通过, and is told why.
+  expect(await page.locator('[data-testid=volume-approve]').count()).toBe(0);
+  expect(await page.locator('[data-testid=volume-four-eyes]').innerText()).toBe('您提交了此案卷，须由另一人审核（四眼原则）');
   await screenshot(page, 'archivist-07-submitted');
 });
 

@@ -28,7 +28,9 @@ async function openStore(config: AppConfig, clock: Clock): Promise<ObjectStore> 
   const log = new Logger('Storage');
   const caps = store.capabilities();
   log.log(`object storage: ${caps.driver}${caps.objectLock ? `, object lock ${caps.retentionDays} days` : ''}`);
-  for (const note of caps.notes) log.warn(note);
+  // A local folder's limits are those of the default install, said once in the server's start log; a remote store
+  // that lacks what was asked of it (object lock, retention) is a warning every process repeats.
+  for (const note of caps.notes) (caps.driver === 'local' ? log.log(note) : log.warn(note));
   return store;
 }
 

@@ -199,6 +199,7 @@ export const en: Record<MessageKey, string> = {
   'volumes.detail.rules': 'Assembly rules version {ruleVersion}, retention table version {retentionVersion} ({regime}, row {row})',
   'volumes.action.submit': 'Submit',
   'volumes.action.approve': 'Approve',
+  'volumes.fourEyes': 'You submitted this volume: another person must approve it (four eyes)',
   'volumes.action.reopen': 'Reopen',
   'volumes.done.submitted': 'Submitted',
   'volumes.done.approved': 'Approved',

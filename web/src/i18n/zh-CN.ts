@@ -202,6 +202,7 @@ export const zhCN = {
   'volumes.detail.rules': '组卷规则 第 {ruleVersion} 版，保管期限表 第 {retentionVersion} 版（{regime}，第 {row} 行）',
   'volumes.action.submit': '提交',
   'volumes.action.approve': '审核通过',
+  'volumes.fourEyes': '您提交了此案卷，须由另一人审核（四眼原则）',
   'volumes.action.reopen': '退回',
   'volumes.done.submitted': '已提交',
   'volumes.done.approved': '已审核通过',

@@ -431,6 +431,7 @@ export class VolumesService {
       updatedBy: v.updated_by,
       submittedAt: v.submitted_at,
       submittedBy: v.submitted_by,
+      submittedById: v.submitted_by_id,
       approvedAt: v.approved_at,
       approvedBy: v.approved_by,
       archivedAt: v.archived_at,

@@ -21,7 +21,7 @@ export default function VolumeDetailPage() {
   const { t } = useI18n();
   const labels = useLabels();
   const { message } = App.useApp();
-  const { effectiveRoles } = useAuth();
+  const { effectiveRoles, user } = useAuth();
   const has = (...roles: string[]) => effectiveRoles.has('system_admin') || roles.some((r) => effectiveRoles.has(r as never));
   const volume = useApi((signal) => volumesApi.detail(id, signal), [id]);
   const [error, setError] = useState<unknown>();
@@ -66,10 +66,15 @@ export default function VolumeDetailPage() {
                 {t('volumes.action.submit')}
               </Button>
             )}
-            {v.state === 'submitted' && has('archivist', 'unit_admin') && (
+            {v.state === 'submitted' && has('archivist', 'unit_admin') && v.submittedById !== user?.id && (
               <Button type="primary" loading={busy} data-testid="volume-approve" onClick={() => act(() => volumesApi.approve(v.id), t('volumes.done.approved'))}>
                 {t('volumes.action.approve')}
               </Button>
+            )}
+            {v.state === 'submitted' && has('archivist', 'unit_admin') && v.submittedById === user?.id && (
+              <Typography.Text type="secondary" data-testid="volume-four-eyes">
+                {t('volumes.fourEyes')}
+              </Typography.Text>
             )}
             {(v.state === 'submitted' || v.state === 'approved') && has('archivist') && (
               <Button danger loading={busy} onClick={() => setAsking('reopen')}>

@@ -31,6 +31,8 @@ export interface Volume {
   updatedAt: string;
   submittedAt: string | null;
   submittedBy: string | null;
+  /** Who submitted it: that person may not approve it too (four eyes). */
+  submittedById: string | null;
   approvedAt: string | null;
   approvedBy: string | null;
   archivedAt: string | null;
