@@ -38,18 +38,50 @@ function newestMtime(path: string): number {
 
 /**
  * `npm run build -w web`, skipped when web/dist is newer than every source: other test runs may be serving the
- * same web/dist, and a rebuild empties it first.
+ * same web/dist, and a rebuild empties it first. Browser test files run in parallel Jest workers, and on a fresh
+ * clone each finds no dist: one builds while the others wait on a lock folder (Vite refuses a second build of
+ * the same project at once), then find the fresh dist and skip.
  */
 export function buildWeb(): void {
   const web = join(ROOT, 'web');
   const built = join(web, 'dist', 'index.html');
   const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'].map((p) => join(web, p)).filter((p) => existsSync(p));
-  if (existsSync(built) && statSync(built).mtimeMs > Math.max(...sources.map(newestMtime))) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
-    cwd: join(ROOT, 'web'),
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
+  const fresh = () => existsSync(built) && statSync(built).mtimeMs > Math.max(...sources.map(newestMtime));
+  if (fresh()) return;
+  const release = takeBuildLock();
+  try {
+    if (fresh()) return;
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: join(ROOT, 'web'),
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`web build failed:\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    release();
+  }
+}
+
+/** An exclusive lock across processes (mkdir is atomic); one left by a killed run is taken over after 5 minutes. */
+function takeBuildLock(): () => void {
+  const dir = join(ROOT, '.test-output');
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, 'web-build.lock');
+  const deadline = Date.now() + 10 * 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
+      } catch {
+        // released meanwhile
+      }
+      if (Date.now() > deadline) throw new Error(`web build: ${lock} is still held after 10 minutes`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+    }
+  }
 }
 
 export interface Stack {
