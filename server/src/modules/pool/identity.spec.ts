@@ -33,4 +33,6 @@ describe('differences', () => {
 
 test('searchText joins names and numbers once each', () => {
   expect(searchText(base({ invoiceNumber: '1', sellerName: '甲公司', buyerName: '甲公司', lineItems: [{ name: '办公用品' }] }))).toBe('1 甲公司 办公用品');
+  // A bank statement is found in the pool by its account number and account name.
+  expect(searchText(base({ extra: { account: '6222000000000000999', accountName: '示例市测试局' } }))).toBe('6222000000000000999 示例市测试局');
 });

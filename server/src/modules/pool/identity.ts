@@ -111,6 +111,9 @@ export function searchText(v: Partial<Voucher>): string {
     v.payeeName,
     v.payeeAccount,
     v.bankSerialNumber,
+    // A bank statement names its account only here (its lines' counterparties are in the archive search).
+    typeof v.extra?.account === 'string' ? v.extra.account : undefined,
+    typeof v.extra?.accountName === 'string' ? v.extra.accountName : undefined,
     ...(v.lineItems ?? []).map((l) => l.name),
   ];
   return [...new Set(parts.filter((p): p is string => typeof p === 'string' && p.trim() !== ''))].join(' ');
