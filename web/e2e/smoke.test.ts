@@ -183,9 +183,13 @@ test('the accountant sees their roles and units, and no administration', async (
   expect(await text('[data-testid=side-nav]')).not.toContain('系统管理');
   // Roles are per unit: the header shows those of the unit being worked in, and follows the switcher.
   expect(await text('[data-testid=current-user]')).toContain('会计');
+  // Choose the unit by typing into the switcher's search and pressing Enter (a click on an option of the opening
+  // dropdown was sometimes lost in CI), then wait for the switcher and the header to show it.
   await page.click('[data-testid=unit-switcher]');
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: '南通市教育局' }).click();
-  // The header re-renders once the switch has taken effect: wait for it rather than read it at once.
+  await page.keyboard.type('教育局');
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option-active', { hasText: '南通市教育局' }).waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid=unit-switcher]', { hasText: '南通市教育局' }).waitFor({ timeout: 10_000 });
   await page.locator('[data-testid=current-user]', { hasText: '档案员' }).waitFor({ timeout: 10_000 });
   expect(await text('[data-testid=current-user]')).toBe(`${CLERK.displayName}\n档案员`);
   await screenshot(page, '06-home-accountant');
