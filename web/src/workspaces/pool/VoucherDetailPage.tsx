@@ -150,7 +150,7 @@ function JournalVouchersCard({ voucherId }: { voucherId: string }) {
   const { effectiveRoles } = useAuth();
   const res = useApi((signal) => journalApi.ofVoucher(voucherId, signal), [voucherId]);
   if (res.error?.status === 403) return null;
-  // Until the answer comes, a reader with no matching role in this unit sees no placeholder that would vanish.
+  // While the answer is pending, a reader without a matching role in this unit gets no card at all (no loading skeleton that would then disappear on the 403).
   if (!res.data && !res.error && !AREA_ROLES.journal.some((r) => effectiveRoles.has(r))) return null;
   return (
     <Card title={t('pool.detail.journals')} loading={res.loading && !res.data} data-testid="pool-journals">
