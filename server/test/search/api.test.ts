@@ -81,6 +81,10 @@ test('filters, refine (repeatable), period as YYYY-MM, sorts, and clear errors',
   expect(badDate.status).toBe(400);
   expect(badDate.json.message).toBe('from: "2024-13-01" is not a date in the calendar (month 13 does not exist)');
   expect((await get('arch_a', 'cursor=nonsense')).json.message).toMatch(/cursor/);
+  // A misspelt kind found nothing at all (200, no hits); now it is refused by name with the kinds there are.
+  const badKind = await get('arch_a', 'kind=einv_ord,nosuchkind');
+  expect(badKind.status).toBe(400);
+  expect(badKind.json).toMatchObject({ code: 'invalid_input', details: { field: 'kind', unknown: ['nosuchkind'] }, message: expect.stringMatching(/^kind: unknown kind "nosuchkind"; expected one of inv_ord, inv_spcl, .*bker.*journal$/) });
 });
 
 test('GET /api/search.xlsx exports the same query', async () => {
@@ -132,6 +136,11 @@ test('CLI: evarchive search prints JSON or a table over every unit', async () =>
   const bad = await evarchive('search', '会议', '--from', '2024-02-30x');
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/^evarchive: invalid_input: dateFrom: expected a date YYYY-MM-DD/);
+
+  const badKind = await evarchive('search', '会议', '--kind', 'nosuchkind');
+  expect(badKind.code).toBe(1);
+  expect(badKind.stdout).toBe('');
+  expect(badKind.stderr).toMatch(/^evarchive: invalid_input: kind: unknown kind "nosuchkind"; expected one of inv_ord, inv_spcl, einv_ord, /);
 }, 180_000);
 
 test('CLI: search reindex --from pool projects the pool vouchers', async () => {

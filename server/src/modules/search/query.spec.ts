@@ -1,5 +1,8 @@
 import { ValidationError } from '../../platform/errors/errors';
-import { normalizeQuery } from './query';
+import { VOUCHER_KINDS } from '../../formats/voucher';
+import { JOURNAL_DOC_TYPE } from '../ledger/search-document';
+import { normalizeQuery, queryFromParams } from './query';
+import { SEARCH_KINDS } from './search.types';
 
 const refused = (fn: () => unknown) => {
   try {
@@ -23,5 +26,18 @@ describe('normalizeQuery refuses what the database would choke on, naming the fi
     expect(refused(() => normalizeQuery({ text: 'a'.repeat(2048) }))).toBe('q: a word of 2048 characters is too long to search for (at most 2046 bytes of UTF-8 per word)');
     expect(refused(() => normalizeQuery({ text: `发票 ${'é'.repeat(1100)}` }))).toMatch(/^q: a word of 1100 characters is too long/);
     expect(normalizeQuery({ text: 'a'.repeat(2000) }).terms).toHaveLength(1);
+  });
+
+  test('an unknown kind or document type, naming the bad value and the known ones (it found nothing before)', () => {
+    const msg = refused(() => normalizeQuery(queryFromParams({ kind: 'nosuchkind' })));
+    expect(msg).toBe(`kind: unknown kind "nosuchkind"; expected one of ${SEARCH_KINDS.join(', ')}`);
+    expect(msg).toContain('inv_ord, inv_spcl, einv_ord');
+    expect(refused(() => normalizeQuery(queryFromParams({ kind: 'inv_ord,bogus,Inv_Ord' })))).toMatch(/^kind: unknown kinds "bogus", "Inv_Ord"; expected one of inv_ord/);
+    expect(refused(() => normalizeQuery(queryFromParams({ docType: 'vouchers' })))).toBe('docType: unknown document type "vouchers"; expected one of voucher, journal, ledger, report, volume, file, other');
+    expect(normalizeQuery(queryFromParams({ kind: 'einv_ord,inv_ord,journal', docType: 'voucher' })).filters).toMatchObject({ kind: ['einv_ord', 'inv_ord', 'journal'], docType: ['voucher'] });
+  });
+
+  test('the known kinds are every voucher kind and the journal voucher kind the ledger indexes', () => {
+    expect(SEARCH_KINDS).toEqual([...VOUCHER_KINDS, JOURNAL_DOC_TYPE]);
   });
 });

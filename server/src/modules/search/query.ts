@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '../../platform/errors/errors';
 import { queryTerms, rankTokens } from './analyze';
-import { CATEGORIES, type Category, type Cursor, type NormalizedQuery, type SearchFilters, type SearchQuery, type SortKey, type SortOrder } from './search.types';
+import { CATEGORIES, DOC_TYPES, SEARCH_KINDS, type Category, type Cursor, type NormalizedQuery, type SearchFilters, type SearchQuery, type SortKey, type SortOrder } from './search.types';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MONEY = /^-?\d{1,16}(\.\d{1,2})?$/;
@@ -58,6 +58,14 @@ function checkFilters(f: SearchFilters): SearchFilters {
   const out: SearchFilters = { ...f };
   for (const k of ['unitId', 'fondsId'] as const) {
     for (const id of f[k] ?? []) if (!UUID.test(id)) throw new ValidationError(`${k}: expected an id (UUID), got "${id}"`, { field: k });
+  }
+  const unknownKinds = (f.kind ?? []).filter((k) => !SEARCH_KINDS.includes(k));
+  if (unknownKinds.length) {
+    throw new ValidationError(`kind: unknown kind${unknownKinds.length > 1 ? 's' : ''} ${unknownKinds.map((k) => `"${k}"`).join(', ')}; expected one of ${SEARCH_KINDS.join(', ')}`, { field: 'kind', unknown: unknownKinds });
+  }
+  const unknownTypes = (f.docType ?? []).filter((d) => !(DOC_TYPES as readonly string[]).includes(d));
+  if (unknownTypes.length) {
+    throw new ValidationError(`docType: unknown document type${unknownTypes.length > 1 ? 's' : ''} ${unknownTypes.map((d) => `"${d}"`).join(', ')}; expected one of ${DOC_TYPES.join(', ')}`, { field: 'docType', unknown: unknownTypes });
   }
   for (const y of f.year ?? []) if (!Number.isInteger(y) || y < 1900 || y > 2999) throw new ValidationError(`year: expected a year, got "${y}"`, { field: 'year' });
   for (const p of f.period ?? []) if (!Number.isInteger(p) || p < 1 || p > 12) throw new ValidationError(`period: expected a month 1–12, got "${p}"`, { field: 'period' });

@@ -2,6 +2,7 @@
  * The search module's contract: the document other modules hand to the indexer, the query model every caller
  * (HTTP, CLI, benchmark) builds, the result, and the port both backends implement.
  */
+import { VOUCHER_KINDS } from '../../formats/voucher';
 
 /** 凭证 / 账簿 / 报告 / 其他 (DA/T 94 categories of accounting archives). */
 export const CATEGORIES = ['voucher', 'ledger', 'report', 'other'] as const;
@@ -11,6 +12,13 @@ export const CATEGORY_NAMES: Record<Category, string> = { voucher: '凭证', led
 /** What a search document stands for; the pair (docType, sourceId) is its identity. */
 export const DOC_TYPES = ['voucher', 'journal', 'ledger', 'report', 'volume', 'file', 'other'] as const;
 export type DocType = (typeof DOC_TYPES)[number];
+
+/**
+ * The kinds a search document can carry, so a filter can refuse a misspelt one by name instead of finding nothing:
+ * the MoF voucher kinds (`formats/voucher.ts`) and `journal` (记账凭证, ledger's JOURNAL_DOC_TYPE; a test keeps the
+ * two equal). A module that starts indexing books or reports adds their kinds here.
+ */
+export const SEARCH_KINDS: readonly string[] = [...VOUCHER_KINDS, 'journal'];
 
 /** One searchable item, as another module describes it (the indexer derives the search columns). */
 export interface SearchDocumentInput {
