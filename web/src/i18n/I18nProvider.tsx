@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { en } from './en';
+import { makeTranslate, type Translate } from './translate';
 import { zhCN, type MessageKey } from './zh-CN';
 
 export type Locale = 'zh-CN' | 'en';
@@ -8,7 +9,7 @@ const STORAGE_KEY = 'evarchive.locale';
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
 
-export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+export type { Translate };
 
 interface I18nValue {
   locale: Locale;
@@ -54,11 +55,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     return {
       locale,
       setLocale,
-      t: (key, params) => {
-        const template = dict[key] ?? key;
-        if (!params) return template;
-        return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
-      },
+      t: makeTranslate(dict),
       formatDateTime: (v) => {
         const d = v instanceof Date ? v : new Date(v);
         return Number.isNaN(d.getTime()) ? String(v) : dtf.format(d);

@@ -5,6 +5,7 @@ import { ApiError } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
+import { packageProblem } from '../../i18n/server-messages';
 import { checksApi, type ArchiveOutcome, type ArchivePackage, type PackageVerdict } from './api';
 import { VolumePicker } from './VolumePicker';
 
@@ -107,7 +108,7 @@ export default function PackagesPage() {
                   description={
                     <ul style={{ margin: 0 }}>
                       {v.signature && <li>{`${t('checks.packages.signature')}: ${v.signature.ok ? '✓' : '✗'} ${v.signature.signer ?? ''} ${v.signature.algorithm ?? ''}`}</li>}
-                      {v.problems.map((x, i) => <li key={i}>{`${x.kind}${x.path ? ` ${x.path}` : ''}: ${x.message}`}</li>)}
+                      {v.problems.map((x, i) => <li key={i} title={x.message}>{packageProblem(t, x)}</li>)}
                     </ul>
                   }
                 />

@@ -3,6 +3,7 @@ import { Alert, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Radio
 import { useCallback, useEffect, useState } from 'react';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
+import { codeLabel } from '../../i18n/labels';
 import { FormError } from '../admin/FormError';
 import { connectorsApi, type Connector, type RunSummary, type RunView } from './api';
 
@@ -99,7 +100,7 @@ export default function ConnectorsPage() {
               {result.run.error && <div>{result.run.error}</div>}
               {result.run.files.map((f) => (
                 <div key={f.remotePath}>
-                  <Tag>{f.outcome}</Tag> {f.remotePath}
+                  <Tag>{codeLabel(t, f.outcome, ['poolb.connectors.outcome', 'pool.outcome'])}</Tag> {f.remotePath}
                 </div>
               ))}
             </>
@@ -211,7 +212,7 @@ function LastRun({ r }: { r: RunView | null }) {
   return (
     <Space orientation="vertical" size={0}>
       <span>
-        <Tag color={r.status === 'ok' ? 'green' : r.status === 'failed' ? 'red' : 'blue'}>{r.status}</Tag>
+        <Tag color={r.status === 'ok' ? 'green' : r.status === 'failed' ? 'red' : 'blue'} data-testid="connector-run-status">{codeLabel(t, r.status, ['poolb.connectors.status'])}</Tag>
         {new Date(r.startedAt).toLocaleString()}
       </span>
       <Typography.Text type="secondary">{t('poolb.connectors.counts', { fetched: r.fetched, skipped: r.skipped, failed: r.failed })}</Typography.Text>

@@ -24,6 +24,14 @@ export function StateTag({ state }: { state: string }) {
   return <Tag color={STATE_COLORS[state] ?? 'default'}>{t(`pool.state.${state}` as MessageKey)}</Tag>;
 }
 
+/** A claim's status (active, released, expired, reimbursed, booked) and, when it says more, why it ended (rejected, cancelled …). */
+export function ClaimStatus({ c }: { c: Pick<ClaimView, 'status' | 'endReason'> }) {
+  const { t } = useI18n();
+  const status = codeLabel(t, c.status, ['poolb.claimStatus']);
+  const reason = c.endReason && c.endReason !== c.status ? codeLabel(t, c.endReason, ['poolb.reason']) : null;
+  return <span data-testid="claim-status">{reason && reason !== status ? `${status}（${reason}）` : status}</span>;
+}
+
 type Action = 'claim' | 'release' | 'reimbursed' | 'booked';
 
 /**
@@ -195,7 +203,7 @@ export default function WorkflowPage() {
               <Space wrap>
                 {wb.receiverFiles.map((f) => (
                   <Button key={f.id} size="small" icon={<DownloadOutlined />} href={claimsApi.fileUrl(f.id)} data-testid={`receiver-file-${f.role}`}>
-                    {f.filename ?? f.role} ({f.format.toUpperCase()}, {f.size} B)
+                    {f.filename ?? codeLabel(t, f.role, ['pool.role'])} ({f.format.toUpperCase()}, {f.size} B)
                   </Button>
                 ))}
               </Space>
@@ -216,7 +224,7 @@ export default function WorkflowPage() {
               <Space orientation="vertical" size={0}>
                 <span>
                   {new Date(e.at).toLocaleString()} · {codeLabel(t, e.action, ['pool.event'])}
-                  {e.fromState || e.toState ? ` (${e.fromState ? codeLabel(t, e.fromState, ['pool.state']) : '—'} → ${e.toState ? codeLabel(t, e.toState, ['pool.state']) : '—'})` : ''} · {e.actor.name ?? e.actor.type}
+                  {e.fromState || e.toState ? ` (${e.fromState ? codeLabel(t, e.fromState, ['pool.state']) : '—'} → ${e.toState ? codeLabel(t, e.toState, ['pool.state']) : '—'})` : ''} · {e.actor.name ?? codeLabel(t, e.actor.type, ['actor'])}
                 </span>
                 {typeof e.details.reimbursementDocId === 'string' ? <Typography.Text type="secondary">{t('poolb.field.doc')}: {e.details.reimbursementDocId}</Typography.Text> : null}
                 {typeof e.details.journalVoucherNumber === 'string' ? (
@@ -238,7 +246,7 @@ export default function WorkflowPage() {
               { title: t('poolb.field.doc'), dataIndex: 'reimbursementDocId' },
               { title: t('poolb.field.claimant'), render: (_, c) => [c.claimant.name, c.claimant.user].filter(Boolean).join(' / ') },
               { title: t('poolb.field.claimedAt'), render: (_, c) => new Date(c.claimedAt).toLocaleString() },
-              { title: t('poolb.field.status'), render: (_, c) => `${c.status}${c.endReason && c.endReason !== c.status ? ` (${c.endReason})` : ''}` },
+              { title: t('poolb.field.status'), render: (_, c) => <ClaimStatus c={c} /> },
             ]}
           />
         )}
@@ -253,7 +261,7 @@ export default function WorkflowPage() {
                 <Input maxLength={128} data-testid="claim-doc" />
               </Form.Item>
               <Form.Item name="expiresAt" label={t('poolb.field.expiresAt')} extra={t('poolb.field.expiresHint')}>
-                <DatePicker showTime />
+                <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
               </Form.Item>
             </>
           )}
@@ -279,10 +287,10 @@ export default function WorkflowPage() {
                   <Input maxLength={64} data-testid="book-number" />
                 </Form.Item>
                 <Form.Item name="period" label={t('poolb.booking.period')} rules={[{ required: true }]}>
-                  <DatePicker picker="month" />
+                  <DatePicker picker="month" format="YYYY-MM" />
                 </Form.Item>
                 <Form.Item name="bookedAt" label={t('poolb.booking.bookedAt')} rules={[{ required: true }]}>
-                  <DatePicker />
+                  <DatePicker format="YYYY-MM-DD" />
                 </Form.Item>
               </Space>
               <Form.Item name="summary" label={t('poolb.booking.summary')}>

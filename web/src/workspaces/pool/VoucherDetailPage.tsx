@@ -102,11 +102,11 @@ export default function VoucherDetailPage() {
           <Empty description={t('pool.detail.noSignatures')} />
         ) : (
           v.signatures.map((s, i) => (
-            <Card key={i} type="inner" size="small" style={{ marginBottom: 8 }} title={`${s.type} · ${s.format}${s.location ? ` · ${s.location}` : ''}`}>
+            <Card key={i} type="inner" size="small" style={{ marginBottom: 8 }} title={`${codeLabel(t, s.type, ['pool.sig.type'])} · ${codeLabel(t, s.format, ['pool.sig.format'])}${s.location ? ` · ${s.location}` : ''}`}>
               <Descriptions size="small" column={{ xs: 1, md: 3 }}>
                 <Descriptions.Item label={t('pool.sig.digests')}>{yesNo(s.digestsOk)}</Descriptions.Item>
                 <Descriptions.Item label={t('pool.sig.valid')}>{yesNo(s.signatureValid)}</Descriptions.Item>
-                <Descriptions.Item label={t('pool.sig.chain')}>{s.chain ?? '—'}</Descriptions.Item>
+                <Descriptions.Item label={t('pool.sig.chain')}>{s.chain ? codeLabel(t, s.chain, ['pool.sig.chain']) : '—'}</Descriptions.Item>
                 <Descriptions.Item label={t('pool.sig.signer')}>{s.signerSubject ?? '—'}</Descriptions.Item>
                 <Descriptions.Item label={t('pool.sig.time')}>{s.signingTime ? formatDateTime(s.signingTime) : '—'}</Descriptions.Item>
               </Descriptions>
@@ -133,7 +133,7 @@ export default function VoucherDetailPage() {
       <JournalVouchersCard voucherId={v.id} />
 
       <Card title={t('pool.detail.history')} data-testid="pool-history">
-        <Timeline items={v.history.map((h) => ({ content: `${formatDateTime(h.at)} · ${codeLabel(t, h.action, ['pool.event'])} · ${h.actor.name ?? h.actor.type}` }))} />
+        <Timeline items={v.history.map((h) => ({ content: `${formatDateTime(h.at)} · ${codeLabel(t, h.action, ['pool.event'])} · ${h.actor.name ?? codeLabel(t, h.actor.type, ['actor'])}` }))} />
       </Card>
     </Space>
   );
