@@ -1,6 +1,8 @@
 import { App as AntApp, ConfigProvider } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
 import { BrowserRouter, Route, Routes } from 'react-router-dom';
 import { AuthProvider } from './auth/AuthProvider';
 import { I18nProvider, useI18n } from './i18n/I18nProvider';
@@ -13,6 +15,8 @@ import { theme } from './shell/theme';
 
 function Routed() {
   const { locale } = useI18n();
+  // Date pickers take month and weekday names and the first day of the week from dayjs' locale, antd's from ConfigProvider.
+  dayjs.locale(locale === 'en' ? 'en' : 'zh-cn');
   return (
     <ConfigProvider locale={locale === 'en' ? enUS : zhCN} theme={theme}>
       <AntApp>

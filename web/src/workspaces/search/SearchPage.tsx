@@ -1,7 +1,9 @@
 import { DownloadOutlined, FileSearchOutlined, SearchOutlined } from '@ant-design/icons';
-import { Button, Card, Col, Empty, Flex, Input, List, Row, Select, Space, Tag, Typography } from 'antd';
+import { Button, Card, Col, DatePicker, Empty, Flex, Input, List, Row, Select, Space, Tag, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
+import dayjs from 'dayjs';
+import { DATE_FORMAT } from '../../i18n/dates';
 import { useI18n, type Translate } from '../../i18n/I18nProvider';
 import { codeLabel, statePrefixes } from '../../i18n/labels';
 import { FormError } from '../admin/FormError';
@@ -91,8 +93,8 @@ export default function SearchPage() {
           </Flex>
         )}
         <Flex gap={8} wrap style={{ marginTop: 12 }}>
-          <Input style={{ width: 150 }} type="date" value={form.from ?? ''} onChange={(e) => update({ from: e.target.value || undefined })} addonBefore={t('search.from')} />
-          <Input style={{ width: 150 }} type="date" value={form.to ?? ''} onChange={(e) => update({ to: e.target.value || undefined })} addonBefore={t('search.to')} />
+          <DatePicker style={{ width: 170 }} format={DATE_FORMAT} value={form.from ? dayjs(form.from) : null} onChange={(d) => update({ from: d ? d.format(DATE_FORMAT) : undefined })} prefix={t('search.from')} placeholder={DATE_FORMAT} data-testid="search-from" />
+          <DatePicker style={{ width: 170 }} format={DATE_FORMAT} value={form.to ? dayjs(form.to) : null} onChange={(d) => update({ to: d ? d.format(DATE_FORMAT) : undefined })} prefix={t('search.to')} placeholder={DATE_FORMAT} data-testid="search-to" />
           <Input style={{ width: 200 }} placeholder={t('search.amountMin')} defaultValue={form.amountMin} onBlur={(e) => update({ amountMin: e.target.value || undefined })} />
           <Input style={{ width: 200 }} placeholder={t('search.amountMax')} defaultValue={form.amountMax} onBlur={(e) => update({ amountMax: e.target.value || undefined })} />
           <Input style={{ width: 240 }} placeholder={t('search.number')} defaultValue={form.number} onBlur={(e) => update({ number: e.target.value || undefined })} />

@@ -1,8 +1,10 @@
-import { Alert, Button, Card, Descriptions, Input, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Descriptions, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth/AuthProvider';
+import dayjs from 'dayjs';
+import { DATE_FORMAT } from '../../i18n/dates';
 import { useI18n } from '../../i18n/I18nProvider';
 import { volumesApi, type DueItem, type RetentionRow } from './api';
 import { ErrorAlert, StateTag, useLabels } from './common';
@@ -75,7 +77,7 @@ export default function RetentionPage() {
         title={t('retention.due.title')}
         extra={
           <Space>
-            <Input type="date" value={before} onChange={(e) => /^\d{4}-\d{2}-\d{2}$/.test(e.target.value) && setBefore(e.target.value)} aria-label={t('retention.due.before')} style={{ width: 160 }} />
+            <DatePicker value={dayjs(before)} format={DATE_FORMAT} allowClear={false} onChange={(d) => d && setBefore(d.format(DATE_FORMAT))} aria-label={t('retention.due.before')} prefix={t('retention.due.before')} style={{ width: 220 }} data-testid="retention-before" />
             <Switch checked={includeUnarchived} onChange={setIncludeUnarchived} /> {t('retention.due.includeUnarchived')}
             <Button onClick={due.reload}>{t('common.refresh')}</Button>
           </Space>

@@ -61,9 +61,10 @@ export default function VolumesPage() {
           loading={list.loading}
           dataSource={list.data?.items ?? []}
           pagination={false}
+          scroll={{ x: 1220 }}
           columns={[
             { title: t('volumes.archivalCode'), dataIndex: 'archivalCode', width: 240, render: (code: string, v) => <Link to={`/volumes/${v.id}`}>{code}</Link> },
-            { title: t('volumes.title'), dataIndex: 'title' },
+            { title: t('volumes.title'), dataIndex: 'title', minWidth: 320, render: (title: string) => <Typography.Text style={{ whiteSpace: 'normal', wordBreak: 'break-word' }}>{title}</Typography.Text> },
             { title: t('volumes.period'), dataIndex: 'period', width: 100 },
             { title: t('volumes.category'), dataIndex: 'category', width: 80, render: (c: Category) => labels.category(c) },
             { title: t('volumes.items'), dataIndex: 'itemCount', width: 80 },
