@@ -1,6 +1,6 @@
 import type { Config } from 'jest';
 
-// One Jest run covers unit specs beside the code (server/src/**/*.spec.ts), database-backed and end-to-end
+// One Jest run covers unit specs beside the code (server/src/**/*.spec.ts, web/src/**/*.spec.ts), database-backed and end-to-end
 // tests (server/test/**/*.test.ts) and browser tests (web/e2e/**/*.test.ts). All TypeScript goes through swc:
 // fast, and it compiles the ESM-only @noble packages to CommonJS for Jest on Node 20.
 const swc: [string, Record<string, unknown>] = [
@@ -25,7 +25,8 @@ const common = {
 
 const config: Config = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/server/src/**/*.spec.ts'] },
+    // web/src specs cover the app's pure modules (i18n of server codes); React pages are covered by web/e2e.
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/server/src/**/*.spec.ts', '<rootDir>/web/src/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'server',

@@ -130,8 +130,8 @@ test('an unbalanced voucher or a bad row rejects the whole import with row and c
   expect(r.status).toBe(400);
   expect(r.json.code).toBe('import_rejected');
   expect(r.json.details.errors).toEqual([
-    { row: 2, column: '/debit', problem: 'debits 10.00 ≠ credits 9.99 in voucher 0101' },
-    { row: 3, column: '/date', problem: 'not a date: "2025-02-30" (use YYYY-MM-DD)' },
+    { row: 2, column: '/debit', problem: 'debits 10.00 ≠ credits 9.99 in voucher 0101', code: 'unbalanced', params: { debit: '10.00', credit: '9.99', number: '0101' } },
+    { row: 3, column: '/date', problem: 'not a date: "2025-02-30" (use YYYY-MM-DD)', code: 'bad_date', params: { value: '2025-02-30' } },
   ]);
   const list = await call('GET', '/api/ledger/journal-vouchers?period=2025-03&number=0100', { token });
   expect(list.json.items).toEqual([]);
@@ -155,7 +155,7 @@ test('a person uploads a CSV ledger (one row per entry, Chinese headers)', async
   form2.append('file', new Blob([bad], { type: 'text/csv' }), 'ledger.csv');
   const r2 = await fetch(`${t.url}/api/ledger/imports`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form2 });
   expect(r2.status).toBe(400);
-  expect((await r2.json()).details.errors).toEqual([{ row: 3, column: '贷方金额', problem: 'not an amount: "3000.0x"' }]);
+  expect((await r2.json()).details.errors).toEqual([{ row: 3, column: '贷方金额', problem: 'not an amount: "3000.0x"', code: 'not_amount', params: { value: '3000.0x' } }]);
 });
 
 test('match, decide suggestions, read the chain both ways, reconcile the bank account', async () => {

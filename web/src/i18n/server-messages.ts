@@ -21,3 +21,30 @@ export function packageProblem(t: Translate, p: { kind: string; path?: string; m
   if ((p.kind === 'missing' || p.kind === 'extra' || p.kind === 'changed') && !p.path) return p.message;
   return coded(t, 'checks.problem', p.kind, { path: p.path ?? '', message: p.message }, p.path ? `${p.kind} ${p.path}: ${p.message}` : `${p.kind}: ${p.message}`);
 }
+
+/** One problem of a rejected ledger import (server: modules/ledger/journal.ts, RowError with `code` and `params`). */
+export function importProblem(t: Translate, e: { problem: string; code?: string; params?: Params }): string {
+  if (e.code === 'schema' && e.params) {
+    const general = t('ledger.problem.schema', e.params);
+    return coded(t, 'ledger.schema', String(e.params.keyword ?? ''), e.params, general);
+  }
+  return coded(t, 'ledger.problem', e.code, e.params, e.problem);
+}
+
+/** The column of an import problem: a header as the file wrote it, a JSON path, or a field the server names (unit, fonds). */
+export function importColumn(t: Translate, column: string): string {
+  return coded(t, 'ledger.column', column, undefined, column);
+}
+
+/**
+ * The note beside one uploaded file's outcome (server: the ingest pipeline's stop codes, `errorCode`). A duplicate
+ * carries no code, its outcome says it; the server's sentence (file and voucher ids, the reader's detail) stays
+ * available as the note's tooltip.
+ */
+export function uploadNote(t: Translate, item: { outcome: string | null; errorCode: string | null; message: string | null }): string {
+  const fallback = item.message ?? '';
+  if (item.outcome === 'duplicate' || item.outcome === 'conflict') return t(item.outcome === 'duplicate' ? 'pool.note.duplicate' : 'pool.note.conflict');
+  if (item.outcome === 'rejected') return coded(t, 'pool.reject', item.errorCode, undefined, fallback);
+  if (item.outcome === 'linked' && !item.message) return t('pool.note.linked');
+  return fallback;
+}

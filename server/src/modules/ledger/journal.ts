@@ -54,11 +54,54 @@ export interface JournalVoucher {
   totalCredit: Money;
 }
 
-/** One problem of an import: where (row or JSON path, column) and what. */
+/**
+ * One problem of an import: where (row or JSON path, column) and what. `problem` is the English sentence (CLI,
+ * logs); `code` and `params` say the same for readers in other languages (web/src/i18n: `ledger.problem.<code>`).
+ */
 export interface RowError {
   row: number;
   column: string;
   problem: string;
+  code?: ProblemCode;
+  params?: Record<string, string | number>;
+}
+
+type P = Record<string, string | number>;
+/** The English sentence of each problem code: the one place both are written. */
+const PROBLEMS = {
+  missing: (p: P) => `${p.name} is missing`,
+  bad_date: (p: P) => `not a date: "${p.value}" (use YYYY-MM-DD)`,
+  bad_period: (p: P) => `not a period: "${p.value}" (use YYYY-MM)`,
+  not_whole_number: (p: P) => `${p.name} must be a whole number, not "${p.value}"`,
+  too_few_entries: (p: P) => `a journal voucher needs at least two entries, found ${p.found}`,
+  bad_account_code: (p: P) => `科目编码 "${p.value}" has characters other than digits, letters and dots`,
+  too_many_decimals: (p: P) => `amount "${p.value}" has more than two decimals`,
+  not_amount: (p: P) => `not an amount: "${p.value}"`,
+  debit_and_credit: () => 'an entry has either a debit or a credit amount, not both',
+  no_amount: () => 'the entry has neither a debit nor a credit amount',
+  unbalanced: (p: P) => `debits ${p.debit} ≠ credits ${p.credit} in voucher ${p.number}`,
+  duplicate_voucher: (p: P) => `voucher ${p.number} of ${p.period} appears twice (first at ${p.first})`,
+  schema: (p: P) => `${p.message}`,
+  missing_column: (p: P) => `required column missing (any of: ${p.headers})`,
+  no_amount_column: () => 'needs a 借方金额 and/or 贷方金额 column',
+  differs_in_voucher: (p: P) => `"${p.value}" differs from "${p.previous}" in row ${p.previousRow} of the same voucher`,
+  no_data_rows: () => 'the file has no data rows',
+  not_csv: (p: P) => `not a CSV text file: ${p.nuls} NUL bytes in its first ${p.bytes} bytes (binary data, or UTF-16 text without a byte-order mark); export the ledger as UTF-8 CSV, Excel (.xlsx) or JSON`,
+  nul_byte: (p: P) => `NUL byte at row ${p.row}, column ${p.column} (line ${p.line}): the file is damaged or not CSV text`,
+  unclosed_quote: (p: P) => `unclosed quote: the quoted cell at row ${p.row}, column ${p.column} (line ${p.line}) has no closing " before the end of the file`,
+  no_worksheet: () => 'the workbook has no worksheet',
+  not_json: (p: P) => `not JSON: ${p.message}`,
+  no_unit: () => 'no unit: give 单位编码 in the file or --unit',
+  unknown_unit: (p: P) => `unknown unit code "${p.unit}"`,
+  unit_not_allowed: (p: P) => `not allowed to write the ledger of unit ${p.unit}`,
+  unknown_fonds: (p: P) => `unknown fonds code "${p.fonds}"`,
+  fonds_of_other_unit: (p: P) => `fonds ${p.fonds} does not belong to unit ${p.unit}`,
+} satisfies Record<string, (p: P) => string>;
+export type ProblemCode = keyof typeof PROBLEMS;
+
+/** A problem at `loc`: its code, parameters and English sentence. */
+export function rowError(loc: { row: number; column: string }, code: ProblemCode, params: P = {}): RowError {
+  return { ...loc, problem: PROBLEMS[code](params), code, ...(Object.keys(params).length ? { params } : {}) };
 }
 
 export class ImportRejected extends Error {
@@ -120,31 +163,31 @@ const clean = (s: unknown): string | undefined => {
 /** Checks and normalises one voucher; pushes problems to `errors`, returns undefined when it has any. */
 function normalise(raw: RawVoucher, at: Locator, errors: RowError[], defaults: { unit?: string }): JournalVoucher | undefined {
   const before = errors.length;
-  const err = (loc: { row: number; column: string }, problem: string) => errors.push({ ...loc, problem });
+  const err = (loc: { row: number; column: string }, code: ProblemCode, params?: P) => errors.push(rowError(loc, code, params));
   const number = clean(raw.number);
-  if (!number) err(at.voucher('number'), '凭证号 is missing');
+  if (!number) err(at.voucher('number'), 'missing', { name: '凭证号' });
   const date = clean(raw.date);
   let isoDate: string | undefined;
-  if (!date) err(at.voucher('date'), '日期 is missing');
+  if (!date) err(at.voucher('date'), 'missing', { name: '日期' });
   else {
     isoDate = toIsoDate(date);
-    if (!isoDate) err(at.voucher('date'), `not a date: "${date}" (use YYYY-MM-DD)`);
+    if (!isoDate) err(at.voucher('date'), 'bad_date', { value: date });
   }
   let period = clean(raw.period);
   if (period) {
     const m = /^(\d{4})[-/年.]?(\d{1,2})月?$/.exec(period);
-    if (!m || +m[2] < 1 || +m[2] > 12) err(at.voucher('period'), `not a period: "${period}" (use YYYY-MM)`);
+    if (!m || +m[2] < 1 || +m[2] > 12) err(at.voucher('period'), 'bad_period', { value: period });
     else period = `${m[1]}-${m[2].padStart(2, '0')}`;
   } else if (isoDate) period = isoDate.slice(0, 7);
   const summary = clean(raw.summary) ?? clean(raw.entries[0]?.summary);
-  if (!summary) err(at.voucher('summary'), '摘要 is missing');
+  if (!summary) err(at.voucher('summary'), 'missing', { name: '摘要' });
   let attachmentCount = 0;
   const ac = clean(raw.attachmentCount);
   if (ac !== undefined) {
-    if (!/^\d+$/.test(ac)) err(at.voucher('attachmentCount'), `附件数 must be a whole number, not "${ac}"`);
+    if (!/^\d+$/.test(ac)) err(at.voucher('attachmentCount'), 'not_whole_number', { name: '附件数', value: ac });
     else attachmentCount = Number(ac);
   }
-  if (raw.entries.length < 2) err(at.voucher('entries'), `a journal voucher needs at least two entries, found ${raw.entries.length}`);
+  if (raw.entries.length < 2) err(at.voucher('entries'), 'too_few_entries', { found: raw.entries.length });
   const entries: JournalEntry[] = [];
   let debitFen = 0n;
   let creditFen = 0n;
@@ -153,9 +196,9 @@ function normalise(raw: RawVoucher, at: Locator, errors: RowError[], defaults: {
   raw.entries.forEach((e, i) => {
     const code = clean(e.accountCode);
     const name = clean(e.accountName);
-    if (!code) err(at.entry(i, 'accountCode'), '科目编码 is missing');
-    else if (!/^[0-9A-Za-z.]{1,32}$/.test(code)) err(at.entry(i, 'accountCode'), `科目编码 "${code}" has characters other than digits, letters and dots`);
-    if (!name) err(at.entry(i, 'accountName'), '科目名称 is missing');
+    if (!code) err(at.entry(i, 'accountCode'), 'missing', { name: '科目编码' });
+    else if (!/^[0-9A-Za-z.]{1,32}$/.test(code)) err(at.entry(i, 'accountCode'), 'bad_account_code', { value: code });
+    if (!name) err(at.entry(i, 'accountName'), 'missing', { name: '科目名称' });
     const amounts: Record<'debit' | 'credit', bigint | undefined> = { debit: undefined, credit: undefined };
     for (const side of ['debit', 'credit'] as const) {
       const v = clean(e[side]);
@@ -163,19 +206,19 @@ function normalise(raw: RawVoucher, at: Locator, errors: RowError[], defaults: {
       try {
         const p = parseMoney(v, side);
         if (p.warnings.length) {
-          err(at.entry(i, side), `amount "${v}" has more than two decimals`);
+          err(at.entry(i, side), 'too_many_decimals', { value: v });
           amountUnreadable = true;
         } else if (p.value !== undefined) amounts[side] = toFen(p.value);
       } catch (x) {
         if (!(x instanceof FormatError)) throw x;
-        err(at.entry(i, side), `not an amount: "${v}"`);
+        err(at.entry(i, side), 'not_amount', { value: v });
         amountUnreadable = true;
       }
     }
     const d = amounts.debit ?? 0n;
     const c = amounts.credit ?? 0n;
-    if (d !== 0n && c !== 0n) err(at.entry(i, 'debit'), 'an entry has either a debit or a credit amount, not both');
-    if (clean(e.debit) === undefined && clean(e.credit) === undefined) err(at.entry(i, 'debit'), 'the entry has neither a debit nor a credit amount');
+    if (d !== 0n && c !== 0n) err(at.entry(i, 'debit'), 'debit_and_credit');
+    if (clean(e.debit) === undefined && clean(e.credit) === undefined) err(at.entry(i, 'debit'), 'no_amount');
     debitFen += d;
     creditFen += c;
     entries.push({
@@ -192,7 +235,7 @@ function normalise(raw: RawVoucher, at: Locator, errors: RowError[], defaults: {
     });
   });
   if (raw.entries.length >= 2 && !amountUnreadable && debitFen !== creditFen)
-    err(at.voucher('debit'), `debits ${fromFen(debitFen)} ≠ credits ${fromFen(creditFen)} in voucher ${number ?? '?'}`);
+    err(at.voucher('debit'), 'unbalanced', { debit: fromFen(debitFen), credit: fromFen(creditFen), number: number ?? '?' });
   if (errors.length > before) return undefined;
   const refs = raw.references ?? {};
   const list = (xs: string[] | undefined) => [...new Set((xs ?? []).map((x) => x.trim()).filter(Boolean))];
@@ -236,12 +279,25 @@ function checkDuplicates(vs: { v: JournalVoucher; row: number; column: string }[
   for (const { v, row, column } of vs) {
     const k = `${v.unit ?? ''}|${v.period}|${v.number}`;
     const first = seen.get(k);
-    if (first !== undefined) errors.push({ row, column, problem: `voucher ${v.number} of ${v.period} appears twice (first at ${first})` });
+    if (first !== undefined) errors.push(rowError({ row, column }, 'duplicate_voucher', { number: v.number, period: v.period, first }));
     else seen.set(k, row);
   }
 }
 
 let jsonValidator: ReturnType<Ajv['compile']> | undefined;
+
+/**
+ * A schema finding's parameters: Ajv's English sentence (`message`), its keyword and the few values a reader
+ * needs to be told the same in Chinese (the missing or extra property, the limit, the expected type).
+ */
+function schemaParams(e: { keyword: string; message?: string; params: Record<string, unknown> }, extra: string): P {
+  const out: P = { message: `${e.message}${extra}`, keyword: e.keyword };
+  for (const k of ['missingProperty', 'additionalProperty', 'limit', 'type', 'pattern', 'format'] as const) {
+    const v = e.params[k];
+    if (typeof v === 'string' || typeof v === 'number') out[k] = v;
+  }
+  return out;
+}
 
 export interface ParsedImport {
   vouchers: JournalVoucher[];
@@ -261,7 +317,7 @@ export function parseJournalJson(body: unknown, defaults: { unit?: string } = {}
     for (const e of jsonValidator.errors ?? []) {
       const m = /^\/journalVouchers\/(\d+)(\/.*)?$/.exec(e.instancePath);
       const extra = e.params && 'additionalProperty' in e.params ? ` (${(e.params as any).additionalProperty})` : '';
-      errors.push({ row: m ? +m[1] + 1 : 0, column: (m ? m[2] : e.instancePath) || '/', problem: `${e.message}${extra}` });
+      errors.push(rowError({ row: m ? +m[1] + 1 : 0, column: (m ? m[2] : e.instancePath) || '/' }, 'schema', schemaParams(e, extra)));
     }
     throw new ImportRejected(errors);
   }
@@ -311,8 +367,8 @@ export function parseJournalRows(rows: string[][], defaults: { unit?: string } =
     if (def && !col.has(def.field)) col.set(def.field, { index: i, header: h.trim() });
   });
   for (const c of columns)
-    if (c.required && !col.has(c.field)) errors.push({ row: 1, column: c.headers[0], problem: `required column missing (any of: ${c.headers.join(', ')})` });
-  if (!col.has('debit') && !col.has('credit')) errors.push({ row: 1, column: '借方金额', problem: 'needs a 借方金额 and/or 贷方金额 column' });
+    if (c.required && !col.has(c.field)) errors.push(rowError({ row: 1, column: c.headers[0] }, 'missing_column', { headers: c.headers.join(', ') }));
+  if (!col.has('debit') && !col.has('credit')) errors.push(rowError({ row: 1, column: '借方金额' }, 'no_amount_column'));
   if (errors.length) throw new ImportRejected(errors);
   const headerOf = (field: string) => col.get(field)?.header ?? columns.find((c) => c.field === field)?.headers[0] ?? field;
   const sep = new RegExp(`[${listSeparators.map((s) => s.replace(/[\]\\^-]/g, '\\$&')).join('')}]+`);
@@ -356,7 +412,7 @@ export function parseJournalRows(rows: string[][], defaults: { unit?: string } =
       const prev = g.values.get(c.field);
       // Same value in another spelling (2025/3/6 and 2025-03-06) is the same value.
       const same = (a: string, b: string) => a === b || (c.field === 'date' && toIsoDate(a) !== undefined && toIsoDate(a) === toIsoDate(b));
-      if (prev && !same(prev.value, v)) errors.push({ row: rowNo, column: headerOf(c.field), problem: `"${v}" differs from "${prev.value}" in row ${prev.row} of the same voucher` });
+      if (prev && !same(prev.value, v)) errors.push(rowError({ row: rowNo, column: headerOf(c.field) }, 'differs_in_voucher', { value: v, previous: prev.value, previousRow: prev.row }));
       else if (!prev) {
         g.values.set(c.field, { value: v, row: rowNo });
         (g.raw as unknown as Record<string, string>)[c.field] = v;
@@ -383,7 +439,7 @@ export function parseJournalRows(rows: string[][], defaults: { unit?: string } =
     const v = normalise(g.raw, at, errors, defaults);
     if (v) out.push({ v, row: g.firstRow, column: headerOf('number') });
   }
-  if (groups.size === 0) errors.push({ row: 2, column: headerOf('number'), problem: 'the file has no data rows' });
+  if (groups.size === 0) errors.push(rowError({ row: 2, column: headerOf('number') }, 'no_data_rows'));
   if (errors.length) throw new ImportRejected(errors.sort((a, b) => a.row - b.row));
   return { vouchers: out.map((x) => x.v), rows: out.map((x) => x.row) };
 }
@@ -399,9 +455,7 @@ function decodeCsv(bytes: Uint8Array): string {
   let nuls = 0;
   for (const b of head) if (b === 0) nuls++;
   if (head.length > 0 && nuls / head.length > BINARY_NUL_SHARE)
-    throw new ImportRejected([
-      { row: 0, column: '', problem: `not a CSV text file: ${nuls} NUL bytes in its first ${head.length} bytes (binary data, or UTF-16 text without a byte-order mark); export the ledger as UTF-8 CSV, Excel (.xlsx) or JSON` },
-    ]);
+    throw new ImportRejected([rowError({ row: 0, column: '' }, 'not_csv', { nuls, bytes: head.length })]);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -434,7 +488,7 @@ export function parseCsv(bytes: Uint8Array): string[][] {
     const ch = text[i];
     if (ch === '\0') {
       const at = where(rows.length + 1, row.length);
-      throw new ImportRejected([{ ...at, problem: `NUL byte at row ${at.row}, column ${row.length + 1} (line ${line}): the file is damaged or not CSV text` }]);
+      throw new ImportRejected([rowError(at, 'nul_byte', { row: at.row, column: row.length + 1, line })]);
     }
     if (quoted) {
       if (ch === '"') {
@@ -463,9 +517,7 @@ export function parseCsv(bytes: Uint8Array): string[][] {
   }
   if (quoted) {
     const at = where(rows.length + 1, row.length);
-    throw new ImportRejected([
-      { ...at, problem: `unclosed quote: the quoted cell at row ${at.row}, column ${row.length + 1} (line ${quoteLine}) has no closing " before the end of the file` },
-    ]);
+    throw new ImportRejected([rowError(at, 'unclosed_quote', { row: at.row, column: row.length + 1, line: quoteLine })]);
   }
   if (cell !== '' || row.length) {
     row.push(cell);
@@ -480,7 +532,7 @@ export async function readXlsxRows(bytes: Uint8Array): Promise<{ rows: string[][
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(Buffer.from(bytes) as any);
   const ws = wb.worksheets[0];
-  if (!ws) throw new ImportRejected([{ row: 0, column: '', problem: 'the workbook has no worksheet' }]);
+  if (!ws) throw new ImportRejected([rowError({ row: 0, column: '' }, 'no_worksheet')]);
   const rows: string[][] = [];
   const rowNumbers: number[] = [];
   ws.eachRow({ includeEmpty: false }, (r, n) => {
@@ -520,7 +572,7 @@ export async function parseLedgerFile(bytes: Uint8Array, filename: string, defau
     try {
       body = JSON.parse(new TextDecoder().decode(bytes));
     } catch (e) {
-      throw new ImportRejected([{ row: 0, column: '/', problem: `not JSON: ${(e as Error).message}` }]);
+      throw new ImportRejected([rowError({ row: 0, column: '/' }, 'not_json', { message: (e as Error).message })]);
     }
     return parseJournalJson(body, defaults);
   }

@@ -10,7 +10,7 @@ import { assertUnit, type Principal } from '../../platform/identity';
 import type { AnyRole } from '../../platform/identity/roles';
 import type { ObjectStore } from '../../platform/storage/object-store';
 import { CLOCK, STORAGE } from '../../platform/tokens';
-import { ImportRejected, journalDigest, parseLedgerFile, type JournalVoucher, type ParsedImport, type RowError } from './journal';
+import { ImportRejected, journalDigest, parseLedgerFile, rowError, type JournalVoucher, type ParsedImport, type RowError } from './journal';
 import { LedgerRepository, type JournalFilter, type StoredJournal } from './ledger.repository';
 import { checkRecordKind, type RecordCategory } from './records';
 import { SearchIndexer } from '../search/indexer.service';
@@ -81,19 +81,19 @@ export class LedgerService {
     const fonds = await this.repo.fondsByCode([...new Set(parsed.vouchers.map((v) => v.fonds).filter((f): f is string => !!f))]);
     parsed.vouchers.forEach((v, i) => {
       const row = parsed.rows[i] ?? i + 1;
-      if (!v.unit) errors.push({ row, column: 'unit', problem: 'no unit: give 单位编码 in the file or --unit' });
-      else if (!units.has(v.unit)) errors.push({ row, column: 'unit', problem: `unknown unit code "${v.unit}"` });
+      if (!v.unit) errors.push(rowError({ row, column: 'unit' }, 'no_unit'));
+      else if (!units.has(v.unit)) errors.push(rowError({ row, column: 'unit' }, 'unknown_unit', { unit: v.unit }));
       else if ('principal' in actor) {
         try {
           assertUnit(actor.principal, units.get(v.unit)!, LEDGER_WRITE_ROLES);
         } catch {
-          errors.push({ row, column: 'unit', problem: `not allowed to write the ledger of unit ${v.unit}` });
+          errors.push(rowError({ row, column: 'unit' }, 'unit_not_allowed', { unit: v.unit! }));
         }
       }
       if (v.fonds) {
         const f = fonds.get(v.fonds);
-        if (!f) errors.push({ row, column: 'fonds', problem: `unknown fonds code "${v.fonds}"` });
-        else if (units.get(v.unit ?? '') !== f.unitId) errors.push({ row, column: 'fonds', problem: `fonds ${v.fonds} does not belong to unit ${v.unit}` });
+        if (!f) errors.push(rowError({ row, column: 'fonds' }, 'unknown_fonds', { fonds: v.fonds }));
+        else if (units.get(v.unit ?? '') !== f.unitId) errors.push(rowError({ row, column: 'fonds' }, 'fonds_of_other_unit', { fonds: v.fonds, unit: String(v.unit) }));
       }
     });
     if (errors.length) throw importRejected(errors);

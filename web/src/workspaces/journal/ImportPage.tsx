@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { ApiError } from '../../api/client';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
+import { importColumn, importProblem } from '../../i18n/server-messages';
 import { FormError } from '../admin/FormError';
 import { journalApi, type ImportSummary, type RowError } from './api';
 
@@ -82,8 +83,8 @@ export default function ImportPage() {
               data-testid="import-errors"
               columns={[
                 { title: t('journal.import.row'), dataIndex: 'row', width: 80 },
-                { title: t('journal.import.column'), dataIndex: 'column', width: 160 },
-                { title: t('journal.import.problem'), dataIndex: 'problem' },
+                { title: t('journal.import.column'), dataIndex: 'column', width: 160, render: (c: string) => importColumn(t, c) },
+                { title: t('journal.import.problem'), dataIndex: 'problem', render: (_: string, r) => <span title={r.problem}>{importProblem(t, r)}</span> },
               ]}
             />
           </>

@@ -124,7 +124,10 @@ export interface ImportSummary {
 export interface RowError {
   row: number;
   column: string;
+  /** The server's English sentence; `code` and `params` say it for the reader's language. */
   problem: string;
+  code?: string;
+  params?: Record<string, string | number>;
 }
 
 export interface JournalFilter {

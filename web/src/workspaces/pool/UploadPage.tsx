@@ -5,6 +5,7 @@ import { Link } from 'react-router-dom';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
 import { codeLabel } from '../../i18n/labels';
+import { uploadNote } from '../../i18n/server-messages';
 import { OUTCOME_COLORS, poolApi, VERDICT_COLORS, type Batch, type BatchItem } from './api';
 
 /** 票据采集: drag many files (OFD, PDF, XML, XBRL, JSON, photos of paper invoices), watch the batch progress, see each file's outcome. */
@@ -93,7 +94,7 @@ export default function UploadPage() {
               { title: t('pool.upload.outcome'), dataIndex: 'outcome', render: (o: string | null) => (o ? <Tag color={OUTCOME_COLORS[o]}>{t(`pool.outcome.${o}` as never)}</Tag> : <Tag>{t('pool.outcome.pending')}</Tag>) },
               { title: t('pool.field.kind'), dataIndex: 'kind', render: (k: string | null) => (k ? codeLabel(t, k, ['pool.kind']) : '—') },
               { title: t('pool.field.verdict'), dataIndex: 'verdict', render: (v: string | null) => (v ? <Tag color={VERDICT_COLORS[v]}>{codeLabel(t, v, ['pool.verdict'])}</Tag> : '—') },
-              { title: t('pool.upload.reason'), render: (_, r) => r.message ?? '' },
+              { title: t('pool.upload.reason'), render: (_, r) => <span title={r.message ?? undefined} data-testid="upload-note">{uploadNote(t, r)}</span> },
               { title: '', render: (_, r) => (r.voucherId ? <Link to={`/pool/vouchers/${r.voucherId}`}>{t('pool.upload.open')}</Link> : null) },
             ]} />
         </Card>

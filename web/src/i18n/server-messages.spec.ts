@@ -1,0 +1,72 @@
+import { describe, expect, it } from '@jest/globals';
+import { en } from './en';
+import { codeLabel } from './labels';
+import { importColumn, importProblem, packageProblem, uploadNote } from './server-messages';
+import { makeTranslate } from './translate';
+import { zhCN } from './zh-CN';
+
+// What a reader of the Chinese (and English) UI sees for codes and sentences the server sends, with the real catalogues.
+const zh = makeTranslate(zhCN);
+const enT = makeTranslate(en);
+
+describe('status codes shown as labels', () => {
+  it('claim status and end reason, connector run status and fetched-file outcome', () => {
+    expect(codeLabel(zh, 'released', ['poolb.claimStatus'])).toBe('已释放');
+    expect(codeLabel(zh, 'rejected', ['poolb.reason'])).toBe('报销被驳回');
+    expect(codeLabel(zh, 'expired', ['poolb.reason'])).toBe('占用到期');
+    expect(codeLabel(zh, 'ok', ['poolb.connectors.status'])).toBe('成功');
+    expect(codeLabel(zh, 'failed', ['poolb.connectors.status'])).toBe('失败');
+    expect(codeLabel(zh, 'same_content', ['poolb.connectors.outcome', 'pool.outcome'])).toBe('内容与已取文件相同');
+    expect(codeLabel(zh, 'created', ['poolb.connectors.outcome', 'pool.outcome'])).toBe('新入池');
+    expect(codeLabel(enT, 'ok', ['poolb.connectors.status'])).toBe('Succeeded');
+    // An unknown code is shown as it is, not hidden.
+    expect(codeLabel(zh, 'paused', ['poolb.connectors.status'])).toBe('paused');
+  });
+});
+
+describe('ledger import problems', () => {
+  it('are said in Chinese by code, with the values the server names', () => {
+    expect(importProblem(zh, { problem: 'debits 10.00 ≠ credits 9.99 in voucher 0101', code: 'unbalanced', params: { debit: '10.00', credit: '9.99', number: '0101' } })).toBe(
+      '凭证 0101 借贷不平：借方 10.00，贷方 9.99',
+    );
+    expect(importProblem(zh, { problem: 'not an amount: "3000.0x"', code: 'not_amount', params: { value: '3000.0x' } })).toBe('不是有效金额：“3000.0x”');
+    expect(importProblem(zh, { problem: '凭证号 is missing', code: 'missing', params: { name: '凭证号' } })).toBe('缺少凭证号');
+    expect(importProblem(enT, { problem: 'x', code: 'unbalanced', params: { debit: '1.00', credit: '2.00', number: '7' } })).toBe('Voucher 7 does not balance: debits 1.00, credits 2.00');
+  });
+
+  it('schema findings by keyword, else the general sentence with the server’s words', () => {
+    expect(importProblem(zh, { problem: 'must NOT have additional properties (extra)', code: 'schema', params: { message: 'must NOT have additional properties (extra)', keyword: 'additionalProperties', additionalProperty: 'extra' } })).toBe(
+      '不认识的字段 extra',
+    );
+    expect(importProblem(zh, { problem: 'must NOT have fewer than 2 items', code: 'schema', params: { message: 'must NOT have fewer than 2 items', keyword: 'minItems', limit: 2 } })).toBe('至少需要 2 项');
+    expect(importProblem(zh, { problem: 'must be equal to one of the allowed values', code: 'schema', params: { message: 'must be equal to one of the allowed values', keyword: 'enum' } })).toBe(
+      '不符合导入格式：must be equal to one of the allowed values',
+    );
+  });
+
+  it('an older server without codes still shows its sentence; server field names as column labels', () => {
+    expect(importProblem(zh, { problem: 'something new' })).toBe('something new');
+    expect(importProblem(zh, { problem: 'something new', code: 'not_known_yet' })).toBe('something new');
+    expect(importColumn(zh, 'unit')).toBe('单位编码');
+    expect(importColumn(zh, '借方金额')).toBe('借方金额');
+  });
+});
+
+describe('archive package problems', () => {
+  it('name the entry in Chinese', () => {
+    expect(packageProblem(zh, { kind: 'missing', path: 'originals/a.ofd', message: 'originals/a.ofd is listed in the manifest but not in the ZIP' })).toBe('originals/a.ofd 列在清单中，但信息包里没有');
+    expect(packageProblem(zh, { kind: 'signature', path: 'manifest.xml', message: 'the manifest signature does not verify: bad' })).toBe('清单签名验证失败');
+  });
+});
+
+describe('upload notes', () => {
+  it('say a duplicate, a conflict and each rejection in Chinese; other outcomes keep the server’s note', () => {
+    expect(uploadNote(zh, { outcome: 'duplicate', errorCode: null, message: 'same content as file f1 of voucher v1' })).toBe('与已入池的文件内容完全相同，未重复入池');
+    expect(uploadNote(zh, { outcome: 'conflict', errorCode: 'conflict', message: 'same identity x as voucher v1, but totalAmount 1.00 ≠ 2.00' })).toContain('业务标识相同');
+    expect(uploadNote(zh, { outcome: 'rejected', errorCode: 'unknown_format', message: 'a.txt: not a voucher file (not OFD, PDF, XML, XBRL, JSON, JPEG or PNG)' })).toBe(
+      '不是票据文件（不是 OFD、PDF、XML、XBRL、JSON、JPEG 或 PNG）',
+    );
+    expect(uploadNote(zh, { outcome: 'rejected', errorCode: 'brand_new_code', message: 'a.ofd: something' })).toBe('a.ofd: something');
+    expect(uploadNote(zh, { outcome: 'created', errorCode: null, message: null })).toBe('');
+  });
+});
