@@ -760,4 +760,23 @@ export const en: Record<MessageKey, string> = {
   'pool.reject.bad_image': 'The image is damaged or cannot be read',
   'pool.reject.invalid_field': 'A field of the voucher is not valid',
   // end upload outcomes (server: modules/pool pipeline StopItem codes)
+  // four-nature check findings (server: modules/checks/engine.ts evidenceCode)
+  'checks.finding.digests_changed': 'The stored bytes no longer hash to the digests recorded at intake',
+  'checks.finding.archival_code_mismatch': 'Archival code "{archivalCode}" should be "{expected}"',
+  'checks.finding.virus_scan_unavailable': 'Virus scan not possible (is ClamAV installed, with its signatures?): {message}',
+  'checks.finding.unreadable_for_scan': 'The file could not be read for scanning',
+  'checks.finding.no_content_file': 'The item has no content file',
+  'checks.finding.check_failed': 'The check could not run: {message}',
+  'checks.finding.virus_found': '{count} file(s) infected ({found}): {files}',
+  'checks.finding.files_failed': '{count} file(s) failed: {files}',
+  'checks.finding.list.problems': '{count} problem(s): {values}',
+  'checks.finding.list.missing': '{count} missing: {values}',
+  'checks.finding.list.bad': '{count} not conforming: {values}',
+  'checks.finding.list.duplicates': '{count} duplicate(s): {values}',
+  'checks.finding.list.warnings': '{count} warning(s): {values}',
+  'checks.finding.list.gaps': '{count} gap(s): {values}',
+  'checks.finding.list.missingLinks': '{count} missing link(s): {values}',
+  'checks.finding.list.missingObjects': '{count} stored file(s) missing: {values}',
+  'checks.finding.expected': 'Expected {expected}, found {found}',
+  // end four-nature check findings (server: modules/checks/engine.ts evidenceCode)
 };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { en } from './en';
 import { codeLabel } from './labels';
-import { importColumn, importProblem, packageProblem, uploadNote } from './server-messages';
+import { importColumn, importProblem, packageProblem, uploadNote, vetoMessage } from './server-messages';
 import { makeTranslate } from './translate';
 import { zhCN } from './zh-CN';
 
@@ -68,5 +68,16 @@ describe('upload notes', () => {
     );
     expect(uploadNote(zh, { outcome: 'rejected', errorCode: 'brand_new_code', message: 'a.ofd: something' })).toBe('a.ofd: something');
     expect(uploadNote(zh, { outcome: 'created', errorCode: null, message: null })).toBe('');
+  });
+});
+
+describe('four-nature check veto findings', () => {
+  it('are said in Chinese by code; an uncoded one keeps the server’s sentence', () => {
+    expect(vetoMessage(zh, { message: 'virus scan not possible: x', messageCode: 'virus_scan_unavailable', params: { message: 'virus scan not possible: x' } })).toBe(
+      '无法进行病毒检测（请确认已安装 ClamAV 及其病毒库）：virus scan not possible: x',
+    );
+    expect(vetoMessage(zh, { message: 'files…', messageCode: 'virus_found', params: { count: 1, files: 'b.ofd', found: 'Eicar-Test-Signature' } })).toBe('1 个文件发现病毒（Eicar-Test-Signature）：b.ofd');
+    expect(vetoMessage(zh, { message: 'the stored bytes no longer hash to the digests recorded at intake', messageCode: 'digests_changed', params: {} })).toBe('存储的文件与入库时登记的摘要不一致');
+    expect(vetoMessage(zh, { message: 'an old run' })).toBe('an old run');
   });
 });

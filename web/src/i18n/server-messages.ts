@@ -48,3 +48,8 @@ export function uploadNote(t: Translate, item: { outcome: string | null; errorCo
   if (item.outcome === 'linked' && !item.message) return t('pool.note.linked');
   return fallback;
 }
+
+/** What a veto item found (server: modules/checks/engine.ts, `messageCode` and `params` beside `message`). */
+export function vetoMessage(t: Translate, v: { message: string; messageCode?: string; params?: Params }): string {
+  return coded(t, 'checks.finding', v.messageCode, v.params, v.message);
+}

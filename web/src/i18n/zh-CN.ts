@@ -765,6 +765,25 @@ export const zhCN = {
   'pool.reject.bad_image': '图片损坏或无法识别',
   'pool.reject.invalid_field': '票面字段不符合规范',
   // end upload outcomes (server: modules/pool pipeline StopItem codes)
+  // four-nature check findings (server: modules/checks/engine.ts evidenceCode)
+  'checks.finding.digests_changed': '存储的文件与入库时登记的摘要不一致',
+  'checks.finding.archival_code_mismatch': '档号“{archivalCode}”应为“{expected}”',
+  'checks.finding.virus_scan_unavailable': '无法进行病毒检测（请确认已安装 ClamAV 及其病毒库）：{message}',
+  'checks.finding.unreadable_for_scan': '文件无法读取，未能检测病毒',
+  'checks.finding.no_content_file': '该件没有内容文件',
+  'checks.finding.check_failed': '检测未能执行：{message}',
+  'checks.finding.virus_found': '{count} 个文件发现病毒（{found}）：{files}',
+  'checks.finding.files_failed': '{count} 个文件不通过：{files}',
+  'checks.finding.list.problems': '{count} 处问题：{values}',
+  'checks.finding.list.missing': '缺少 {count} 项：{values}',
+  'checks.finding.list.bad': '{count} 项不符合：{values}',
+  'checks.finding.list.duplicates': '{count} 项重复：{values}',
+  'checks.finding.list.warnings': '{count} 条警告：{values}',
+  'checks.finding.list.gaps': '{count} 处断号：{values}',
+  'checks.finding.list.missingLinks': '{count} 件原始凭证未关联：{values}',
+  'checks.finding.list.missingObjects': '{count} 个文件在存储中缺失：{values}',
+  'checks.finding.expected': '应为 {expected}，实为 {found}',
+  // end four-nature check findings (server: modules/checks/engine.ts evidenceCode)
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -27,7 +27,7 @@ export interface RunSummary {
   notApplicable: number;
   byNature: Record<Nature, { pass: number; fail: number; warn: number; notApplicable: number }>;
   /** Failures of veto items: archiving is refused while there is one. */
-  vetoFailures: { code: string; itemId: string; name: string; message: string }[];
+  vetoFailures: VetoFailure[];
   /** pass when nothing failed, warn when only warn-severity items failed or warned, fail on any veto failure. */
   verdict: 'pass' | 'warn' | 'fail';
 }
@@ -41,6 +41,48 @@ export interface EngineRun {
   finishedAt: Date;
   results: CheckResult[];
   summary: RunSummary;
+}
+
+/**
+ * A veto item's failure. `message` is the English sentence (CLI, report); `messageCode` and `params`, when the
+ * evidence has them, say it for readers in other languages (web: `checks.finding.<messageCode>`).
+ */
+export interface VetoFailure {
+  code: string;
+  itemId: string;
+  name: string;
+  message: string;
+  messageCode?: string;
+  params?: Record<string, string | number>;
+}
+
+/**
+ * The code and parameters of a result's evidence, the same finding `evidenceMessage` says in English: a coded
+ * message of the evidence itself, else the files that failed (by name), else the first list of findings.
+ */
+export function evidenceCode(ev: Record<string, unknown>): { messageCode: string; params: Record<string, string | number> } | undefined {
+  if (typeof ev.messageCode === 'string') {
+    const params: Record<string, string | number> = {};
+    for (const k of ['archivalCode', 'expected', 'found'] as const) if (typeof ev[k] === 'string') params[k] = ev[k] as string;
+    if (typeof ev.message === 'string') params.message = ev.message;
+    return { messageCode: ev.messageCode, params };
+  }
+  if (typeof ev.message === 'string') return undefined;
+  const files = ev.files as Record<string, unknown>[] | undefined;
+  if (Array.isArray(files)) {
+    const bad = files.filter((f) => f.outcome === 'fail' || f.outcome === 'warn');
+    if (bad.length) {
+      const found = bad.map((f) => f.found).filter((x): x is string => typeof x === 'string');
+      if (found.length) return { messageCode: 'virus_found', params: { count: bad.length, files: bad.map((f) => String(f.name)).join('、'), found: [...new Set(found)].join('、') } };
+      return { messageCode: 'files_failed', params: { count: bad.length, files: bad.map((f) => String(f.name)).join('、') } };
+    }
+  }
+  for (const k of ['problems', 'missing', 'bad', 'duplicates', 'warnings', 'gaps', 'missingLinks', 'missingObjects']) {
+    const v = ev[k];
+    if (Array.isArray(v) && v.length) return { messageCode: `list.${k}`, params: { count: v.length, values: JSON.stringify(v).slice(0, 300) } };
+  }
+  if (ev.expected !== undefined) return { messageCode: 'expected', params: { expected: JSON.stringify(ev.expected), found: JSON.stringify(ev.linked ?? ev.archivalCode) } };
+  return undefined;
 }
 
 /** A short sentence out of a result's evidence, for veto lists and the report. */
@@ -66,7 +108,7 @@ export function summarise(results: CheckResult[]): RunSummary {
     const k = r.outcome === 'not_applicable' ? 'notApplicable' : r.outcome;
     s[k]++;
     byNature[r.nature][k]++;
-    if (r.outcome === 'fail' && r.severity === 'veto') s.vetoFailures.push({ code: r.code, itemId: r.itemId, name: r.name, message: evidenceMessage(r.evidence) });
+    if (r.outcome === 'fail' && r.severity === 'veto') s.vetoFailures.push({ code: r.code, itemId: r.itemId, name: r.name, message: evidenceMessage(r.evidence), ...evidenceCode(r.evidence) });
   }
   s.verdict = s.vetoFailures.length ? 'fail' : s.fail + s.warn > 0 ? 'warn' : 'pass';
   return s;
@@ -92,7 +134,7 @@ export async function runChecks(scheme: CheckScheme, stage: Stage, subject: Chec
       // A warn-severity item never vetoes: its failures are reported as warnings.
       for (const r of out) results.push({ ...base, itemId: r.itemId, outcome: item.severity === 'warn' && r.outcome === 'fail' ? 'warn' : r.outcome, evidence: r.evidence });
     } catch (e) {
-      results.push({ ...base, itemId: SUBJECT_ITEM, outcome: 'fail', evidence: { message: `the check could not run: ${(e as Error).message}` } });
+      results.push({ ...base, itemId: SUBJECT_ITEM, outcome: 'fail', evidence: { message: `the check could not run: ${(e as Error).message}`, messageCode: 'check_failed' } });
     }
   }
   return {

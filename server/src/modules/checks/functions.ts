@@ -122,7 +122,7 @@ const fixity: Fn = (ctx) =>
       outcome: ok ? 'pass' : 'fail',
       recorded: { sha256: f.sha256, sm3: f.sm3, size: Number(f.size) },
       computed: { sha256: v.sha256, sm3: v.sm3, size: v.size },
-      ...(ok ? {} : { message: v.problem ?? 'the stored bytes no longer hash to the digests recorded at intake' }),
+      ...(ok ? {} : { message: v.problem ?? 'the stored bytes no longer hash to the digests recorded at intake', messageCode: 'digests_changed' }),
     };
   });
 
@@ -246,7 +246,7 @@ const archivalCode: Fn = async (ctx, p) => {
     const code = str(item.archivalCode);
     const expected = item.metadata.expectedArchivalCode !== undefined ? str(item.metadata.expectedArchivalCode) : item.seq === null ? undefined : `${volumeCode}-${String(item.seq).padStart(width, '0')}`;
     if (!code) results.push({ itemId: item.id, outcome: 'not_applicable', evidence: { message: 'the item has no 档号 (mandatory_metadata reports it)' } });
-    else if (!wellFormed.test(code) || (expected !== undefined && code !== expected)) results.push({ itemId: item.id, outcome: 'fail', evidence: { archivalCode: code, expected, message: `档号 "${code}" should be "${expected}"` } });
+    else if (!wellFormed.test(code) || (expected !== undefined && code !== expected)) results.push({ itemId: item.id, outcome: 'fail', evidence: { archivalCode: code, expected, message: `档号 "${code}" should be "${expected}"`, messageCode: 'archival_code_mismatch' } });
     else results.push({ itemId: item.id, outcome: 'pass', evidence: { archivalCode: code } });
   }
   return results;
@@ -310,7 +310,7 @@ const linkedPresent: Fn = async (ctx) => {
     out.push({
       itemId: item.id,
       outcome: bad ? 'fail' : 'pass',
-      evidence: { fileCount: item.files.length, missingObjects, missingLinks, ...(noContent ? { message: 'the item has no content file' } : {}) },
+      evidence: { fileCount: item.files.length, missingObjects, missingLinks, ...(noContent ? { message: 'the item has no content file', messageCode: 'no_content_file' } : {}) },
     });
   }
   return out;
@@ -417,11 +417,11 @@ const noEncryption: Fn = (ctx) =>
 const virusScan: Fn = async (ctx) => {
   const scan = await ctx.virusScan();
   if ('error' in scan) {
-    return ctx.subject.items.map((i) => ({ itemId: i.id, outcome: 'fail' as Outcome, evidence: { message: `virus scan not possible: ${scan.error}` } }));
+    return ctx.subject.items.map((i) => ({ itemId: i.id, outcome: 'fail' as Outcome, evidence: { message: `virus scan not possible: ${scan.error}`, messageCode: 'virus_scan_unavailable' } }));
   }
   return perFile(ctx, async (f) => {
     const sig = scan.found.get(f.id.replace(/[^A-Za-z0-9_-]/g, '_'));
-    if (sig === undefined) return { outcome: 'fail', message: 'the file could not be read for scanning' };
+    if (sig === undefined) return { outcome: 'fail', message: 'the file could not be read for scanning', messageCode: 'unreadable_for_scan' };
     return sig ? { outcome: 'fail', found: sig, engine: scan.engine } : { outcome: 'pass', engine: scan.engine };
   });
 };

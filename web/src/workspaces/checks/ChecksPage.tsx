@@ -6,6 +6,7 @@ import { ApiError } from '../../api/client';
 import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
+import { vetoMessage } from '../../i18n/server-messages';
 import { volumesApi } from '../volumes/api';
 import { checksApi, printPdf, type CheckResult, type CheckRun, type Nature, type Outcome, type Stage } from './api';
 import { VolumePicker } from './VolumePicker';
@@ -137,7 +138,7 @@ function RunDetail({ run }: { run: CheckRun }) {
         ]}
       />
       {s.vetoFailures.length > 0 && (
-        <Alert type="error" showIcon title={t('checks.veto', { count: s.vetoFailures.length })} description={<ul style={{ margin: 0 }}>{s.vetoFailures.slice(0, 20).map((v, i) => <li key={i}>{`${v.code} ${v.name}: ${v.message}`}</li>)}</ul>} />
+        <Alert type="error" showIcon title={t('checks.veto', { count: s.vetoFailures.length })} description={<ul style={{ margin: 0 }}>{s.vetoFailures.slice(0, 20).map((v, i) => <li key={i} title={v.message} data-testid="check-veto">{`${v.code} ${v.name}：${vetoMessage(t, v)}`}</li>)}</ul>} />
       )}
       <Space wrap>
         <Select allowClear placeholder={t('checks.col.nature')} style={{ width: 140 }} value={q.nature} onChange={(v) => setQ({ ...q, nature: v })} options={NATURES.map((n) => ({ value: n, label: t(`checks.nature.${n}`) }))} />

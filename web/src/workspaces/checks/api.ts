@@ -11,7 +11,8 @@ export interface RunSummary {
   warn: number;
   notApplicable: number;
   byNature: Record<Nature, { pass: number; fail: number; warn: number; notApplicable: number }>;
-  vetoFailures: { code: string; itemId: string; name: string; message: string }[];
+  /** `message` is the server's English sentence; `messageCode` and `params` say it in the reader's language. */
+  vetoFailures: { code: string; itemId: string; name: string; message: string; messageCode?: string; params?: Record<string, string | number> }[];
   verdict: 'pass' | 'warn' | 'fail';
 }
 
