@@ -126,14 +126,21 @@ export class IngestService implements OnModuleDestroy {
     this.pool = undefined;
   }
 
-  /** Records a batch and its items (or finds the open batch of the same source and adds nothing). */
-  async openBatch(opts: BatchOptions, items: Omit<NewItem, 'seq'>[]): Promise<{ batchId: string; resumed: boolean }> {
-    if (opts.sourceKey) {
-      const open = await this.repo.openBatchBySource(opts.sourceKey);
-      if (open) return { batchId: open, resumed: true };
-    }
+  /**
+   * Records a batch and its items, or finds the open batch of the same source (`opts.sourceKey`) and resumes it.
+   * A resumed batch gains nothing, unless `addNew`: then the items it does not hold yet (by source and digest: a
+   * file new in the folder, or one whose content changed since) are added to it, after its own items, so one run
+   * finishes what was cut off and takes in what came since. Look-up and additions hold a lock on the source key:
+   * two runs of one folder at once share one batch and add each new file once.
+   */
+  async openBatch(opts: BatchOptions, items: Omit<NewItem, 'seq'>[], o: { addNew?: boolean } = {}): Promise<{ batchId: string; resumed: boolean; added: number }> {
     const actor = actorOf(opts.actor);
-    const batchId = await this.repo.transaction(async (trx) => {
+    return this.repo.transaction(async (trx) => {
+      if (opts.sourceKey) {
+        await this.repo.lockKeys(trx, [`ingest_batch.source:${opts.sourceKey}`]);
+        const open = await this.repo.openBatchBySource(opts.sourceKey, trx);
+        if (open) return { batchId: open, resumed: true, added: o.addNew ? await this.repo.addMissingItems(trx, open, items) : 0 };
+      }
       const id = await this.repo.createBatch(trx, {
         channel: opts.channel,
         unitId: opts.routing.unitId ?? null,
@@ -148,9 +155,8 @@ export class IngestService implements OnModuleDestroy {
         id,
         items.map((it, i) => ({ ...it, seq: i + 1 })),
       );
-      return id;
+      return { batchId: id, resumed: false, added: items.length };
     });
-    return { batchId, resumed: false };
   }
 
   /**

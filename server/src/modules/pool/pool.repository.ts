@@ -23,6 +23,23 @@ export interface BatchRow {
   actorId: string | null;
 }
 
+export interface BatchListRow {
+  id: string;
+  channel: IngestChannel;
+  status: 'open' | 'complete';
+  unitCode: string | null;
+  total: number;
+  pending: number;
+  createdAt: Date;
+  finishedAt: Date | null;
+  /** When an item of the batch last finished (null: none yet). */
+  lastFinishedAt: Date | null;
+  actorName: string | null;
+  sourceKey: string | null;
+  /** The first item's source (path, upload field): which folder the batch came from. */
+  firstSource: string | null;
+}
+
 export interface NewItem {
   seq: number;
   filename: string;
@@ -239,8 +256,8 @@ export class PoolRepository {
     return r.id;
   }
 
-  async openBatchBySource(sourceKey: string): Promise<string | undefined> {
-    const r = await this.db
+  async openBatchBySource(sourceKey: string, trx: Executor = this.db): Promise<string | undefined> {
+    const r = await trx
       .selectFrom('ingest_batch')
       .select('id')
       .where('source_key', '=', sourceKey)
@@ -264,6 +281,33 @@ export class PoolRepository {
       .set({ total: sql`(select count(*) from ingest_item where batch_id = ${batchId})::int` })
       .where('id', '=', batchId)
       .execute();
+  }
+
+  /**
+   * Adds to an open batch the items it does not hold yet, the same source (path) with the same digest counting as
+   * held, numbered after its last item; returns how many were added.
+   */
+  async addMissingItems(trx: Executor, batchId: string, items: Omit<NewItem, 'seq'>[]): Promise<number> {
+    const held = await trx.selectFrom('ingest_item').select(['seq', 'source_ref', 'sha256']).where('batch_id', '=', batchId).execute();
+    const key = (sourceRef: string | null, sha256: string) => `${sourceRef ?? ''}\t${sha256}`;
+    const have = new Set(held.map((r) => key(r.source_ref, r.sha256)));
+    const fresh: Omit<NewItem, 'seq'>[] = [];
+    for (const it of items) {
+      const k = key(it.sourceRef, it.sha256);
+      if (have.has(k)) continue;
+      have.add(k);
+      fresh.push(it);
+    }
+    if (!fresh.length) return 0;
+    const last = held.reduce((m, r) => Math.max(m, r.seq), 0);
+    await this.addItems(trx, batchId, fresh.map((it, i) => ({ ...it, seq: last + i + 1 })));
+    return fresh.length;
+  }
+
+  /** Moves the open batch of a source to another key (a re-run that names the source differently now). */
+  async rekeyOpenBatch(trx: Executor, from: string, to: string): Promise<string | undefined> {
+    const r = await trx.updateTable('ingest_batch').set({ source_key: to }).where('source_key', '=', from).where('status', '=', 'open').returning('id').executeTakeFirst();
+    return r?.id;
   }
 
   async items(batchId: string, status?: 'pending' | 'done'): Promise<(PendingItem & { status: string; outcome: IngestOutcome | null; voucherId: string | null; errorCode: string | null; errorMessage: string | null; steps: StepRecord[]; fileId: string | null })[]> {
@@ -356,6 +400,77 @@ export class PoolRepository {
   async batchActor(batchId: string): Promise<{ actorType: string; actorId: string | null } | undefined> {
     const r = await this.db.selectFrom('ingest_batch').select(['actor_type', 'actor_id']).where('id', '=', batchId).executeTakeFirst();
     return r && { actorType: r.actor_type, actorId: r.actor_id };
+  }
+
+  /**
+   * Batches newest first, for operators (`evarchive batches list`): with their unit, how many items are still
+   * pending, the first item's source (which folder) and when an item last finished (how stale an open batch is).
+   */
+  async listBatches(f: { status?: 'open' | 'complete'; unitId?: string; limit: number }): Promise<BatchListRow[]> {
+    let q = this.db
+      .selectFrom('ingest_batch as b')
+      .leftJoin('unit as u', 'u.id', 'b.unit_id')
+      .select([
+        'b.id',
+        'b.channel',
+        'b.status',
+        'b.total',
+        'b.created_at',
+        'b.finished_at',
+        'b.actor_name',
+        'b.source_key',
+        'u.code as unit_code',
+        sql<string>`(select count(*) from ingest_item i where i.batch_id = b.id and i.status = 'pending')`.as('pending'),
+        sql<string | null>`(select i.source_ref from ingest_item i where i.batch_id = b.id order by i.seq limit 1)`.as('first_source'),
+        sql<Date | null>`(select max(i.finished_at) from ingest_item i where i.batch_id = b.id)`.as('last_finished_at'),
+      ]);
+    if (f.status) q = q.where('b.status', '=', f.status);
+    if (f.unitId) q = q.where('b.unit_id', '=', f.unitId);
+    const rows = await q.orderBy('b.created_at', 'desc').orderBy('b.id', 'desc').limit(f.limit).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      channel: r.channel,
+      status: r.status,
+      unitCode: r.unit_code,
+      total: r.total,
+      pending: Number(r.pending),
+      createdAt: r.created_at,
+      finishedAt: r.finished_at,
+      lastFinishedAt: r.last_finished_at ? new Date(r.last_finished_at) : null,
+      actorName: r.actor_name,
+      sourceKey: r.source_key,
+      firstSource: r.first_source,
+    }));
+  }
+
+  /** The batch row locked for this transaction (closing it must not race a run that finishes it). */
+  async batchForUpdate(trx: Transaction<Database>, batchId: string) {
+    return trx.selectFrom('ingest_batch').select(['id', 'status', 'unit_id', 'channel', 'total', 'source_key']).where('id', '=', batchId).forUpdate().executeTakeFirst();
+  }
+
+  /**
+   * Ends an open batch without processing the rest: every item still pending is finished as rejected
+   * (`batch_closed`, the reason in its message and a `close` step record), and the batch is complete. An item a
+   * running ingest is committing right now is waited for and keeps that run's outcome. Returns the closed items.
+   */
+  async closeBatch(trx: Transaction<Database>, batchId: string, reason: string, now: Date): Promise<{ id: string; seq: number; filename: string }[]> {
+    const note = `not ingested: the batch was closed by an operator: ${reason}`;
+    const closed = await trx
+      .updateTable('ingest_item')
+      .set({
+        status: 'done',
+        outcome: 'rejected',
+        error_code: 'batch_closed',
+        error_message: sql<string>`left(filename || ': ' || ${note}, 2000)`,
+        steps: sql`steps || jsonb_build_array(jsonb_build_object('step', 'close', 'version', 1, 'outcome', 'stopped', 'message', ${note}::text))`,
+        finished_at: now,
+      })
+      .where('batch_id', '=', batchId)
+      .where('status', '=', 'pending')
+      .returning(['id', 'seq', 'filename'])
+      .execute();
+    await trx.updateTable('ingest_batch').set({ status: 'complete', finished_at: now }).where('id', '=', batchId).execute();
+    return closed.sort((a, b) => a.seq - b.seq);
   }
 
   /** Counts by outcome (progress): computed from the items, so no counter row becomes a hot spot. */
