@@ -10,6 +10,7 @@ import { rulesCommand } from './rules';
 import { searchCommand } from './search';
 import { ingestCommand } from './ingest';
 import { poolCommand } from './pool';
+import { batchesCommand } from './batches';
 import { connectorsCommand } from './connectors';
 import { retentionCommand, volumesCommand } from './volumes';
 import { checkCommand } from './check';
@@ -33,6 +34,7 @@ export function registerCommands(program: Command): void {
   searchCommand(program);
   ingestCommand(program);
   poolCommand(program);
+  batchesCommand(program);
   connectorsCommand(program);
   volumesCommand(program);
   retentionCommand(program);

@@ -10,7 +10,7 @@ import { loadConfig } from '../../platform/config/config';
 import { NotFoundError, ValidationError } from '../../platform/errors/errors';
 import { IngestService, summarise, type BatchOptions, type ItemOutcome } from '../../modules/pool/ingest.service';
 import { PoolRepository } from '../../modules/pool/pool.repository';
-import { collectFiles } from '../files';
+import { collectFiles, displayPath, readError, type FoundFile } from '../files';
 
 interface IngestOpts {
   unit?: string;
@@ -25,8 +25,11 @@ interface IngestOpts {
  * `evarchive ingest <paths...> [--unit CODE] [--sub-pool CODE] [--watch] [--json] [--concurrency N] [--readers N]`:
  * folder ingest through the
  * same pipeline as the API. Files are recorded as one batch (name, size, SHA-256) before any is processed; running
- * the same command again after an interruption resumes that batch. `--json`: one line per file, then one summary
- * line `{received, created, duplicates, linked, conflicts, rejected, …}`; otherwise a progress bar and a table.
+ * the same command again (the same paths, unit and sub-pool) after an interruption resumes that batch, even when
+ * the folder changed meanwhile: its unfinished files are processed (one gone since is rejected as no longer
+ * there, one whose content changed as `changed`), and files new or changed since are added to it, so the batch
+ * completes and nothing in the folder is left out. `--json`: one line per file, then one summary line
+ * `{received, created, duplicates, linked, conflicts, rejected, added, …}`; otherwise a progress bar and a table.
  */
 export function ingestCommand(program: Command): void {
   program
@@ -52,7 +55,7 @@ export function ingestCommand(program: Command): void {
         const runner = new FolderIngest(ctx, opts, concurrency);
         await runner.init();
         for (const u of unreadable) console.error(`evarchive: cannot read ${u}`);
-        await runner.run(files, true);
+        await runner.run(files, paths.map((p) => path.resolve(p)));
         if (unreadable.length) process.exitCode = 1;
         if (opts.watch) await runner.watch(paths.map((p) => path.resolve(p)));
       } finally {
@@ -83,34 +86,52 @@ class FolderIngest {
     }
   }
 
-  /** One batch over `files`; `resumable`: the same file list again continues an interrupted batch. */
-  async run(files: string[], resumable: boolean): Promise<void> {
+  /**
+   * One batch over `files`. `roots` (the paths named on the command line): the batch of these roots, unit and
+   * sub-pool that is still open is resumed, with the files it does not hold yet added; none (--watch) → always a new
+   * batch. Items are recorded under the file's shown name (`sourceRef`, `filename`) and read by its exact bytes.
+   */
+  async run(files: FoundFile[], roots: string[] | null): Promise<void> {
     const items: { filename: string; sourceRef: string; sha256: string; size: number }[] = [];
+    const bytePaths = new Map<string, Buffer>();
     for (const f of files) {
       let bytes: Buffer;
       try {
-        bytes = readFileSync(f);
+        bytes = readFileSync(f.path);
       } catch (e) {
-        console.error(`evarchive: cannot read ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        console.error(`evarchive: cannot read ${f.name}: ${readError(e)}`);
         process.exitCode = 1;
         continue;
       }
-      items.push({ filename: path.basename(f), sourceRef: f, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
+      bytePaths.set(f.name, f.path);
+      items.push({ filename: path.basename(f.name), sourceRef: f.name, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
     }
+    const key = roots && folderSourceKey(roots, this.unitId, this.opts.subPool);
     const batchOpts: BatchOptions = {
       channel: 'folder',
       routing: { unitId: this.unitId, routableUnitIds: 'all', subPool: this.opts.subPool ?? null },
       actor: { type: 'system', id: null, name: 'evarchive ingest' },
-      sourceKey: resumable ? sourceKey(items, this.unitId, this.opts.subPool) : null,
+      sourceKey: key,
     };
-    const { batchId, resumed } = await this.ingest.openBatch(batchOpts, items);
+    // A batch cut off before this version was keyed by its exact file list: the same files again take it over.
+    if (key) await this.repo.rekeyOpenBatch(this.repo.db, legacySourceKey(items, this.unitId, this.opts.subPool), key);
+    const { batchId, resumed, added } = await this.ingest.openBatch(batchOpts, items, { addNew: true });
     const pendingCount = (await this.repo.batchCounts(batchId)).pending;
     const bar = this.opts.json || pendingCount === 0 ? undefined : new SingleBar({ format: '{bar} {percentage}% | {value}/{total} files | {rate}/s', hideCursor: true }, Presets.shades_classic);
     const started = Date.now();
     const cpuStart = process.cpuUsage();
     bar?.start(pendingCount, 0, { rate: '0' });
     let n = 0;
-    const { complete } = await this.ingest.runBatch(batchId, batchOpts, (item) => readFile(item.sourceRef!), {
+    const load = async (item: { filename: string; sourceRef: string | null }) => {
+      try {
+        return await readFile(bytePaths.get(item.sourceRef!) ?? item.sourceRef!);
+      } catch (e) {
+        // An item of the resumed batch whose file was removed or renamed since the batch recorded it.
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`it is no longer there (removed or renamed since batch ${batchId} recorded it; ENOENT)`);
+        throw new Error(readError(e));
+      }
+    };
+    const { complete } = await this.ingest.runBatch(batchId, batchOpts, load, {
       concurrency: this.concurrency,
       onItem: (r) => {
         n++;
@@ -122,7 +143,7 @@ class FolderIngest {
     const all = await this.ingest.batchOutcomes(batchId);
     const cpu = process.cpuUsage(cpuStart);
     // cpuSeconds: this process, every thread (reader threads included), while the batch ran.
-    const summary = { ...summarise(all), batchId, resumed, complete, seconds: Math.round((Date.now() - started) / 100) / 10, cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100 };
+    const summary = { ...summarise(all), added, batchId, resumed, complete, seconds: Math.round((Date.now() - started) / 100) / 10, cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100 };
     if (this.opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
     else process.stdout.write(renderSummary(all, summary));
   }
@@ -138,24 +159,26 @@ class FolderIngest {
     });
     if (!dirs.length) throw new ValidationError('--watch: give at least one folder', { field: 'watch' });
     if (!this.opts.json) console.log(`watching ${dirs.join(', ')} (Ctrl-C to stop)`);
-    const changed = new Set<string>();
+    // By the bytes of their names (a GBK name read as a string could not be opened), shown decoded.
+    const changed = new Map<string, FoundFile>();
     let timer: NodeJS.Timeout | undefined;
     let busy: Promise<void> = Promise.resolve();
     const flush = () => {
-      const files = [...changed].filter((f) => {
+      const files = [...changed.values()].filter((f) => {
         try {
-          return statSync(f).isFile();
+          return statSync(f.path).isFile();
         } catch {
           return false;
         }
       });
       changed.clear();
-      if (files.length) busy = busy.then(() => this.run(files.sort(), false)).catch((e) => console.error(`evarchive: ${(e as Error).message}`));
+      if (files.length) busy = busy.then(() => this.run(files.sort((a, b) => Buffer.compare(a.path, b.path)), null)).catch((e) => console.error(`evarchive: ${(e as Error).message}`));
     };
     const watchers: FSWatcher[] = dirs.map((d) =>
-      watch(d, { recursive: true }, (_event, name) => {
-        if (!name || path.basename(String(name)).startsWith('.')) return;
-        changed.add(path.join(d, String(name)));
+      watch(d, { recursive: true, encoding: 'buffer' }, (_event, name) => {
+        if (!name || path.basename(name.toString('latin1')).startsWith('.')) return;
+        const p = Buffer.concat([Buffer.from(d + path.sep), name]);
+        changed.set(p.toString('latin1'), { path: p, name: path.join(d, displayPath(name)) });
         // Debounce: a copy in progress fires many events; ingest after a quiet second.
         clearTimeout(timer);
         timer = setTimeout(flush, 1000);
@@ -179,8 +202,14 @@ function wholeNumber(v: string | undefined, field: string, min: number, max: num
   return n;
 }
 
-/** "The same batch": the same files (path, size, digest), unit and sub-pool. */
-function sourceKey(items: { sourceRef: string; sha256: string; size: number }[], unitId: string | null, subPool?: string): string {
+/** "The same batch": the same paths named (in any order), unit and sub-pool, whatever the folders hold now. */
+export function folderSourceKey(roots: string[], unitId: string | null, subPool?: string): string {
+  const h = createHash('sha256').update(JSON.stringify({ roots: [...new Set(roots)].sort(), unitId, subPool: subPool ?? null }));
+  return `folder-paths:${h.digest('hex')}`;
+}
+
+/** The key of earlier versions: the same files (path, size, digest), unit and sub-pool. */
+function legacySourceKey(items: { sourceRef: string; sha256: string; size: number }[], unitId: string | null, subPool?: string): string {
   const h = createHash('sha256');
   h.update(JSON.stringify({ unitId, subPool: subPool ?? null }));
   for (const it of items) h.update(`\n${it.sourceRef}\t${it.size}\t${it.sha256}`);
@@ -191,11 +220,11 @@ function outcomeLine(r: ItemOutcome) {
   return { file: r.sourceRef ?? r.filename, outcome: r.outcome, voucherId: r.voucherId, kind: r.kind, verdict: r.verdict, ...(r.errorCode ? { errorCode: r.errorCode, message: r.message } : {}) };
 }
 
-function renderSummary(all: ItemOutcome[], s: ReturnType<typeof summarise> & { batchId: string; resumed: boolean; seconds: number }): string {
+function renderSummary(all: ItemOutcome[], s: ReturnType<typeof summarise> & { batchId: string; resumed: boolean; added: number; seconds: number }): string {
   const problems = all.filter((o) => o.outcome === 'rejected' || o.outcome === 'conflict');
   const lines = [
     '',
-    `batch ${s.batchId}${s.resumed ? ' (resumed)' : ''}: ${s.received} files in ${s.seconds}s`,
+    `batch ${s.batchId}${s.resumed ? ` (resumed${s.added ? `, ${s.added} new or changed file${s.added === 1 ? '' : 's'} added` : ''})` : ''}: ${s.received} files in ${s.seconds}s`,
     `  created     ${s.created}`,
     `  duplicates  ${s.duplicates}`,
     `  linked      ${s.linked}`,

@@ -23,13 +23,13 @@ export function inspectCommand(program: Command): void {
       for (const file of files) {
         let bytes: Uint8Array;
         try {
-          bytes = readFileSync(file);
+          bytes = readFileSync(file.path);
         } catch (e) {
-          unreadable.push(`${file}: ${readError(e)}`);
+          unreadable.push(`${file.name}: ${readError(e)}`);
           continue;
         }
         // pdftoppm (poppler-utils) renders pages whose QR code is drawn as vector paths.
-        const r = await inspectFile(bytes, file, { renderPdfPage: (pdf, page) => renderPageWithPdftoppm(pdf, page) });
+        const r = await inspectFile(bytes, file.name, { renderPdfPage: (pdf, page) => renderPageWithPdftoppm(pdf, page) });
         if (opts.json) process.stdout.write(JSON.stringify(r) + '\n');
         else rows.push(r);
       }
