@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { en } from './en';
 import { codeLabel } from './labels';
-import { importColumn, importProblem, packageProblem, uploadNote, vetoMessage } from './server-messages';
+import { importColumn, importProblem, packageProblem, signatureReason, uploadNote, vetoMessage } from './server-messages';
 import { makeTranslate } from './translate';
 import { zhCN } from './zh-CN';
 
@@ -79,5 +79,15 @@ describe('four-nature check veto findings', () => {
     expect(vetoMessage(zh, { message: 'files…', messageCode: 'virus_found', params: { count: 1, files: 'b.ofd', found: 'Eicar-Test-Signature' } })).toBe('1 个文件发现病毒（Eicar-Test-Signature）：b.ofd');
     expect(vetoMessage(zh, { message: 'the stored bytes no longer hash to the digests recorded at intake', messageCode: 'digests_changed', params: {} })).toBe('存储的文件与入库时登记的摘要不一致');
     expect(vetoMessage(zh, { message: 'an old run' })).toBe('an old run');
+  });
+});
+
+describe('seal verification reasons', () => {
+  it('are said in Chinese by code; a sentence without a code is shown as the verifier wrote it', () => {
+    expect(signatureReason(zh, 'reference /Doc_0/Pages/Page_0/Content.xml: SM3 digest matches', { code: 'reference_ok', params: { path: '/Doc_0/Pages/Page_0/Content.xml', algorithm: 'SM3' } })).toBe(
+      '受保护文件 /Doc_0/Pages/Page_0/Content.xml：SM3 摘要一致',
+    );
+    expect(signatureReason(zh, 'certificate chain not checkable: no trust anchors configured', { code: 'chain_no_anchors', params: {} })).toBe('无法校验证书链：未配置信任根');
+    expect(signatureReason(zh, 'a new sentence', null)).toBe('a new sentence');
   });
 });

@@ -53,3 +53,8 @@ export function uploadNote(t: Translate, item: { outcome: string | null; errorCo
 export function vetoMessage(t: Translate, v: { message: string; messageCode?: string; params?: Params }): string {
   return coded(t, 'checks.finding', v.messageCode, v.params, v.message);
 }
+
+/** One reason of a signature report (server: formats/signatures/reason-codes.ts, `reasonCodes[i]` for `reasons[i]`). */
+export function signatureReason(t: Translate, sentence: string, c: { code: string; params: Params } | null | undefined): string {
+  return coded(t, 'pool.sigReason', c?.code, c?.params, sentence);
+}

@@ -11,6 +11,7 @@ import { isCalendarDate } from '../../platform/http/dates';
 import { CLOCK, STORAGE } from '../../platform/tokens';
 import { VOUCHER_KIND_NAMES, VOUCHER_KINDS, type Voucher } from '../../formats/voucher';
 import { PoolRepository, type VoucherFilter, type VoucherScope, type VoucherSort } from './pool.repository';
+import { withReasonCodes } from '../../formats/signatures/reason-codes';
 
 /** Who works with the pool: people of these roles in the voucher's unit (system_admin everywhere). */
 export const POOL_READ_ROLES: readonly Role[] = ['accountant', 'reimbursement_clerk', 'archivist', 'unit_admin', 'auditor'];
@@ -172,7 +173,8 @@ export class PoolService {
     return {
       ...voucherSummary(r),
       voucher: data,
-      signatures: data.signatures ?? [],
+      // Each report's reasons with their codes (reasonCodes, index for index) for readers in other languages.
+      signatures: (data.signatures ?? []).map(withReasonCodes),
       files: files.map((f) => ({
         id: f.id,
         role: f.role,

@@ -6,6 +6,7 @@ import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
 import { codeLabel } from '../../i18n/labels';
+import { signatureReason } from '../../i18n/server-messages';
 import { AREA_ROLES } from '../../nav/areas';
 import { journalApi, type VoucherJournals } from '../journal/api';
 import { Explanation, TierTag } from '../journal/Explanation';
@@ -110,7 +111,7 @@ export default function VoucherDetailPage() {
                 <Descriptions.Item label={t('pool.sig.signer')}>{s.signerSubject ?? '—'}</Descriptions.Item>
                 <Descriptions.Item label={t('pool.sig.time')}>{s.signingTime ? formatDateTime(s.signingTime) : '—'}</Descriptions.Item>
               </Descriptions>
-              <List size="small" dataSource={s.reasons} renderItem={(r) => <List.Item>{r}</List.Item>} />
+              <List size="small" dataSource={s.reasons.map((r, k) => ({ r, c: s.reasonCodes?.[k] }))} renderItem={({ r, c }) => <List.Item title={r} data-testid="sig-reason">{signatureReason(t, r, c)}</List.Item>} />
             </Card>
           ))
         )}

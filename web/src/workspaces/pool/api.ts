@@ -38,7 +38,9 @@ export interface SignatureReport {
   signerSubject?: string;
   signingTime?: string;
   chain?: string;
+  /** The verifier's English sentences; `reasonCodes[i]` says `reasons[i]` for the reader's language (null: no code). */
   reasons: string[];
+  reasonCodes?: ({ code: string; params: Record<string, string> } | null)[];
 }
 
 export interface VoucherFile {
