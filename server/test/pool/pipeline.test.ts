@@ -1,3 +1,5 @@
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { verifyAuditChain } from '../../src/platform/audit/audit.service';
@@ -38,6 +40,13 @@ const folder = (routing: Partial<BatchOptions['routing']> = {}): BatchOptions =>
   actor: { type: 'system', id: null, name: 'test' },
 });
 
+/** Undoes what a test changed on the shared service (reader threads), even when it failed. */
+let afterOutage: (() => void) | undefined;
+afterEach(() => {
+  afterOutage?.();
+  afterOutage = undefined;
+});
+
 async function ingestFiles(files: { name: string; bytes: Uint8Array }[], opts = folder({ unitId: unitA.id })) {
   const { batchId } = await ingest.openBatch(
     opts,
@@ -63,7 +72,7 @@ test('the same bytes twice: created, then duplicate with nothing new; every step
 
   const item = await t.db.selectFrom('ingest_item').select(['steps', 'sha256']).where('batch_id', '=', first.batchId).executeTakeFirstOrThrow();
   expect((item.steps as any[]).map((s) => [s.step, s.version, s.outcome])).toEqual(
-    INGEST_STEP_NAMES.map((n) => [n, n === 'store' ? 3 : n === 'parse' || n === 'index' ? 2 : 1, n === 'unpack' ? 'skipped' : 'ok']),
+    INGEST_STEP_NAMES.map((n) => [n, n === 'store' ? 4 : n === 'parse' || n === 'index' ? 2 : 1, n === 'unpack' ? 'skipped' : 'ok']),
   );
   expect(item.sha256).toBe(sha256Of(bytes));
   const v = await t.db.selectFrom('voucher').selectAll().executeTakeFirstOrThrow();
@@ -291,7 +300,10 @@ test('reader threads and the main thread record the same steps and readings', as
   }
 });
 
-test('a storage outage in a later chunk stops the run with the earlier chunks recorded and the rest pending; running again completes it, nothing doubled', async () => {
+test('a storage outage in a later chunk (the store stage) stops the run with the earlier chunks recorded and the rest pending; running again completes it, nothing doubled', async () => {
+  // On the main thread, so the store stage (putMany) stores the originals; the reader threads' own store is the next test.
+  ingest.useReaders(0);
+  afterOutage = () => ingest.useReaders(2);
   const storage = t.app.get<ObjectStore>(STORAGE);
   const files = Array.from({ length: 6 }, (_, i) => ({ name: `outage${i}.xml`, bytes: invoiceXbrl({ number: 700 + i }) }));
   const { batchId } = await ingest.openBatch(folder({ unitId: unitA.id }), files.map((f) => ({ filename: f.name, sourceRef: f.name, sha256: sha256Of(f.bytes), size: f.bytes.length })));
@@ -318,6 +330,51 @@ test('a storage outage in a later chunk stops the run with the earlier chunks re
   expect(again.outcomes.map((o) => [o.filename, o.outcome])).toEqual(files.slice(2).map((f) => [f.name, 'created']));
   expect(await status()).toEqual(files.map((f) => [f.name, 'done']));
   expect(await count('voucher')).toBe(vouchersBefore + 6);
+});
+
+test('a reader thread that cannot store an original (the store folder broke mid-run) stops the run with the chunks before it recorded and the rest pending; running again completes it', async () => {
+  ingest.useReaders(2);
+  const storage = t.app.get<ObjectStore>(STORAGE);
+  const root = storage.localFolder!();
+  const tmp = path.join(root, '.tmp');
+  const files = Array.from({ length: 6 }, (_, i) => ({ name: `thread-outage${i}.xml`, bytes: invoiceXbrl({ number: 720 + i }) }));
+  const opts = folder({ unitId: unitA.id });
+  const { batchId } = await ingest.openBatch(opts, files.map((f) => ({ filename: f.name, sourceRef: f.name, sha256: sha256Of(f.bytes), size: f.bytes.length })));
+  const byName = new Map(files.map((f) => [f.name, f.bytes]));
+  const vouchersBefore = await count('voucher');
+  // The first item of the second chunk breaks the store before it is read: its temp folder becomes a plain file.
+  const breaking = async (it: { filename: string }) => {
+    if (it.filename === 'thread-outage2.xml' && !existsSync(`${tmp}-away`)) {
+      renameSync(tmp, `${tmp}-away`);
+      writeFileSync(tmp, 'not a folder');
+    }
+    return byName.get(it.filename)!;
+  };
+  const repair = () => {
+    if (!existsSync(`${tmp}-away`)) return;
+    rmSync(tmp, { force: true });
+    renameSync(`${tmp}-away`, tmp);
+  };
+  afterOutage = repair;
+  await expect(ingest.runBatch(batchId, opts, breaking, { chunkSize: 2 })).rejects.toThrow(/storing to .* failed: ENOTDIR/);
+  const status = async () => (await t.db.selectFrom('ingest_item').select(['filename', 'status']).where('batch_id', '=', batchId).orderBy('seq').execute()).map((i) => [i.filename, i.status]);
+  expect(await status()).toEqual(files.map((f, i) => [f.name, i < 2 ? 'done' : 'pending']));
+  expect(await count('voucher')).toBe(vouchersBefore + 2);
+
+  repair();
+  const again = await ingest.runBatch(batchId, opts, async (it) => byName.get(it.filename)!, { chunkSize: 2 });
+  expect(again.complete).toBe(true);
+  expect(again.outcomes.map((o) => [o.filename, o.outcome])).toEqual(files.slice(2).map((f) => [f.name, 'created']));
+  expect(await count('voucher')).toBe(vouchersBefore + 6);
+  // Every original was stored by a reader thread and reads back whole, with its recorded digests and name.
+  const stored = await t.db.selectFrom('voucher_file').select(['object_key', 'sha256', 'sm3', 'filename']).where('sha256', 'in', files.map((f) => sha256Of(f.bytes))).orderBy('filename').execute();
+  expect(stored.map((f) => f.filename)).toEqual(files.map((f) => f.name));
+  for (const f of stored) {
+    expect(sha256Of(await storage.get(f.object_key))).toBe(f.sha256);
+    expect(await storage.verify(f.object_key)).toMatchObject({ ok: true, sha256: f.sha256, sm3: f.sm3 });
+  }
+  const steps = await t.db.selectFrom('ingest_item').select(['steps']).where('batch_id', '=', batchId).orderBy('seq').execute();
+  expect(steps.map((s) => (s.steps as { step: string; message?: string }[]).find((x) => x.step === 'store')?.message)).toEqual(files.map(() => expect.stringMatching(/^sha256\/.*; in the reader thread$/)));
 });
 
 test('two runs of one batch at the same time (two ingests of one folder): each item is committed once, with one audit entry, and both runs report what was recorded', async () => {

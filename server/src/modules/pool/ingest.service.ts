@@ -4,10 +4,10 @@ import type { Database } from '../../platform/database/schema';
 import { AuditService, type AuditActor, type AuditInput } from '../../platform/audit/audit.service';
 import { systemClock, type Clock } from '../../platform/clock/clock';
 import { NotFoundError } from '../../platform/errors/errors';
-import type { ObjectStore } from '../../platform/storage/object-store';
+import { StorageError, type ObjectStore } from '../../platform/storage/object-store';
 import { CLOCK, STORAGE } from '../../platform/tokens';
 import { runChunkPhase, runPhase, StopItem, type IngestContext, type IngestRouting, type IngestStep } from './pipeline/pipeline';
-import { ingestSteps } from './pipeline/steps';
+import { ingestSteps, safeFilename, StoreOriginalStep } from './pipeline/steps';
 import { commitFresh } from './pipeline/commit-fresh';
 import { finishItems } from './pipeline/records';
 import { defaultReaders, ReadPool } from './pipeline/read-pool';
@@ -106,7 +106,13 @@ export class IngestService implements OnModuleDestroy {
     this.steps = ingestSteps(repo, storage, indexer);
     this.pureSteps = this.steps.filter((s): s is ReadStep => 'offThread' in s);
     this.mainSteps = this.steps.filter((s) => !('offThread' in s));
+    const root = storage.localFolder?.();
+    const store = this.steps.find((s) => s instanceof StoreOriginalStep);
+    this.threadStore = root && store ? { root, step: { name: store.name, version: store.version } } : undefined;
   }
+
+  /** Where the reader threads store originals themselves (a local folder store), or undefined (the store phase does). */
+  private readonly threadStore?: { root: string; step: { name: string; version: number } };
 
   /** How many reader threads parse and verify (default: the cores available); 0 reads on the main thread. */
   useReaders(n: number): void {
@@ -164,12 +170,15 @@ export class IngestService implements OnModuleDestroy {
    * bytes that no longer match the recorded digest are rejected as changed.
    *
    * Items go in chunks, in three overlapping stages: a chunk is read (parse, verify; `concurrency` at once)
-   * while the previous ones store their originals (one round of fsyncs each) and commit in ONE transaction
-   * (dedupe, records, item outcomes, audit entries), so the database's commit and the audit chain's lock are paid
-   * once per chunk, not once per file, and the reader threads do not wait for the disk. Chunks commit in order,
-   * each only after its own originals are durable; a chunk's store overlaps the previous chunk's commit, and
-   * at most one chunk is behind the one being read. A chunk that fails for any reason but an outage is committed again item by item, so one bad file
-   * cannot take others down with it; an outage stops the run and leaves the unfinished items pending.
+   * while the previous ones store their originals and commit in ONE transaction (dedupe, records, item outcomes,
+   * audit entries), so the database's commit and the audit chain's lock are paid once per chunk, not once per
+   * file. With a local folder store and a unit known in advance, each reader thread stores the original it has
+   * just read (durable before the answer comes back), so the main thread does no file-system work; otherwise the
+   * store stage puts the chunk's originals together (one round of fsyncs). Chunks commit in order, each only after
+   * its own originals are durable; a chunk's store overlaps the previous chunk's commit, and at most one chunk is
+   * behind the one being read. A chunk that fails for any reason but an outage is committed again item by item,
+   * so one bad file cannot take others down with it; an outage stops the run (after the chunks before it commit)
+   * and leaves the unfinished items pending.
    */
   async runBatch(batchId: string, opts: BatchOptions, load: (item: PendingItem) => Promise<Uint8Array>, run: RunOptions = {}): Promise<{ outcomes: ItemOutcome[]; complete: boolean }> {
     const pending = await this.repo.items(batchId, 'pending');
@@ -177,7 +186,15 @@ export class IngestService implements OnModuleDestroy {
     let committing: Promise<void> = Promise.resolve();
     const behind: Promise<void>[] = [];
     for (const chunk of chunks(pending, Math.max(1, run.chunkSize ?? 32), run.chunkBytes ?? 64 * 1024 * 1024)) {
-      const prepared = await this.prepareChunk(batchId, chunk, load, opts, run.concurrency ?? Math.max(4, 2 * this.readers));
+      let prepared: Prepared[];
+      try {
+        prepared = await this.prepareChunk(batchId, chunk, load, opts, run.concurrency ?? Math.max(4, 2 * this.readers));
+      } catch (e) {
+        // An outage while reading (the reader threads store originals): the chunks before this one still commit,
+        // so the run stops with everything before the failure recorded and the rest pending.
+        await committing.catch(() => undefined);
+        throw e;
+      }
       // Stored at once (beside the previous chunk's commit), committed after its own originals are durable and
       // after the previous chunk's commit; a failure of either stops every later commit.
       const stored = this.storeChunk(prepared);
@@ -250,14 +267,25 @@ export class IngestService implements OnModuleDestroy {
       steps: [],
     };
     let stop: StopItem | undefined;
+    let storeStep: StepRecord | undefined;
     if (!bytes) stop = new StopItem('rejected', 'unreadable_source', `${item.filename}: cannot read it: ${loadError ?? 'no bytes'}`);
     else {
       // Digest check, identify, unpack, parse, verify: in a reader thread when there are any.
-      const read = await this.read({ filename: item.filename, sha256: item.sha256, bytes });
+      // The reader thread also stores the original (local folder store) when nothing after the read can reject the
+      // item: routing can only refuse a voucher whose unit is read from its buyer, and such an item's original
+      // must not be left in the store unrecorded.
+      const storeHere = this.threadStore && (opts.routing.unitId || opts.routing.personalOwnerId);
+      const read = await this.read({ filename: item.filename, sha256: item.sha256, bytes, ...(storeHere ? { store: { ...this.threadStore!, filename: safeFilename(item.filename) } } : {}) });
+      // The disk failed, not the file: stop the run, the item stays pending (like a failed store phase).
+      if (read.storeFailed) throw new StorageError(read.storeFailed, { item: item.id });
       ctx.steps.push(...read.steps);
       ctx.format = read.format;
       ctx.mediaType = read.mediaType;
       ctx.voucher = read.voucher;
+      if (read.stored) {
+        ctx.stored = { key: read.stored.key, sha256: read.stored.sha256, sm3: read.stored.sm3, size: read.stored.size };
+        storeStep = read.storeStep;
+      }
       if (read.stop) stop = new StopItem(read.stop.outcome, read.stop.code, read.stop.message);
     }
     if (!stop) {
@@ -270,11 +298,14 @@ export class IngestService implements OnModuleDestroy {
         stop = e instanceof StopItem ? e : new StopItem('rejected', 'unreadable', `${item.filename}: ${(e as Error).message}`);
       }
     }
+    // Filed in pipeline order, after the rest of the read phase: where the store step stands.
+    if (storeStep) ctx.steps.push(storeStep);
     return { item, ctx, stop, readSteps: ctx.steps.length };
   }
 
   private async read(task: { filename: string; sha256: string; bytes: Uint8Array }): Promise<ReadAnswer> {
-    if (this.readers === 0) return runReadSteps(task, this.pureSteps);
+    // On the main thread the store phase stores (its syncs must not block the event loop).
+    if (this.readers === 0) return runReadSteps({ ...task, store: undefined }, this.pureSteps);
     this.pool ??= new ReadPool(this.readers);
     try {
       return await this.pool.run(task);

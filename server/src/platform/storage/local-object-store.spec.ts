@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { objectStoreContract } from '../../../test/storage/object-store.contract';
 import { createObjectStore } from './create-object-store';
+import { putOriginalDirect } from './local-direct-write';
 import { LocalObjectStore } from './local-object-store';
 import type { ObjectStore } from './object-store';
 
@@ -156,6 +157,40 @@ describe('LocalObjectStore on disk', () => {
     writeFileSync(path, 'abc');
     // A retry of the interrupted put now simply confirms the object.
     expect(await store.put(Buffer.from('abc'), { mediaType: 'text/plain' })).toMatchObject({ created: false });
+  });
+
+  test('putOriginalDirect (the reader threads\' store) writes what the store reads: same key, digests, name, read-only, no temp left', async () => {
+    const root = newRoot();
+    const store = await LocalObjectStore.open({ root });
+    const r = await putOriginalDirect(store.localFolder(), Buffer.from('first'), { mediaType: 'application/ofd', filename: 'a.ofd' });
+    expect(r).toMatchObject({ key: `sha256/a7/93/${r.sha256}`, sha256: 'a7937b64b8caa58f03721bb6bacf5c78cb235febe0e70b1b84cd99541461a08e', size: 5, created: true });
+    expect(await store.stat(r.key)).toMatchObject({ mediaType: 'application/ofd', filename: 'a.ofd', sha256: r.sha256, sm3: r.sm3, size: 5 });
+    expect((await store.get(r.key, { verify: true })).toString()).toBe('first');
+    expect(statSync(store.pathOf(r.key)).mode & 0o777).toBe(0o444);
+    // The same content again (another thread, a re-run): not written twice, the first name kept.
+    expect(await putOriginalDirect(root, Buffer.from('first'), { mediaType: 'application/ofd', filename: 'b.ofd' })).toMatchObject({ key: r.key, created: false });
+    expect(await store.put(Buffer.from('first'), { mediaType: 'application/ofd' })).toMatchObject({ key: r.key, created: false });
+    expect((await store.stat(r.key)).filename).toBe('a.ofd');
+    expect(readdirSync(join(root, '.tmp'))).toEqual([]);
+    // Bad options are refused before anything is written.
+    await expect(putOriginalDirect(root, Buffer.from('x'), { mediaType: '' })).rejects.toThrow();
+  });
+
+  test('a sidecar torn by a crash (it is written without a sync) counts as missing for a content key: rebuilt from the bytes', async () => {
+    const root = newRoot();
+    const store = await LocalObjectStore.open({ root });
+    const r = await putOriginalDirect(root, Buffer.from('abc'), { mediaType: 'text/plain', filename: 'x.txt' });
+    const metaPath = join(root, '.meta', 'sha256', 'ba', '78', `${r.sha256}.json`);
+    chmodSync(metaPath, 0o644);
+    writeFileSync(metaPath, '{"v":1,"sha2');
+    expect(await store.stat(r.key)).toMatchObject({ sha256: r.sha256, sm3: r.sm3, size: 3 });
+    expect(await store.verify(r.key)).toMatchObject({ ok: true, sm3: r.sm3 });
+    // A named key cannot be vouched for by its name: a torn sidecar there is an error naming the key.
+    await store.putNamed('reports/R/1.pdf', Buffer.from('pdf'), { mediaType: 'application/pdf' });
+    const named = join(root, '.meta', 'reports', 'R', '1.pdf.json');
+    chmodSync(named, 0o644);
+    writeFileSync(named, '{');
+    await expect(store.stat('reports/R/1.pdf')).rejects.toThrow(/metadata of reports\/R\/1.pdf is unreadable/);
   });
 
   test('a named object whose metadata was lost cannot vouch for itself', async () => {

@@ -5,6 +5,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { NotFoundError } from '../errors/errors';
 import { DigestAccumulator, digestingStream, type Digests } from './digests';
+import { contentPath, META_DIR, metaPath, TMP_DIR, TMP_SUFFIX } from './local-direct-write';
 import {
   contentKey,
   mapLimit,
@@ -41,9 +42,6 @@ interface MetaRecord {
   filename?: string;
 }
 
-const TMP_DIR = '.tmp';
-const META_DIR = '.meta';
-const TMP_SUFFIX = '.part';
 
 /**
  * Objects as files under one folder: `<root>/<key>` holds the bytes, `<root>/.meta/<key>.json` the digests and
@@ -251,10 +249,19 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   private async readMeta(key: string): Promise<MetaRecord | undefined> {
+    let text: string;
     try {
-      return JSON.parse(await readFile(this.metaPathOf(key), 'utf8')) as MetaRecord;
+      text = await readFile(this.metaPathOf(key), 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new StorageError(`metadata of ${key} is unreadable: ${(e as Error).message}`, { key });
+    }
+    try {
+      return JSON.parse(text) as MetaRecord;
+    } catch (e) {
+      // An original's sidecar is a cache (written without a sync of its own, see local-direct-write.ts): torn by
+      // a crash, it is as good as missing, and the key still vouches for the bytes.
+      if (sha256OfKey(key)) return undefined;
       throw new StorageError(`metadata of ${key} is unreadable: ${(e as Error).message}`, { key });
     }
   }
@@ -271,8 +278,10 @@ export class LocalObjectStore implements ObjectStore {
     if (!keySha) return undefined;
     const d = await this.digestFile(key);
     if (d.sha256 !== keySha) return undefined;
-    await this.ensureMeta(key, { v: 1, sha256: d.sha256, sm3: d.sm3, size: d.size, mediaType: 'application/octet-stream' });
-    return this.readMeta(key);
+    const rebuilt: MetaRecord = { v: 1, sha256: d.sha256, sm3: d.sm3, size: d.size, mediaType: 'application/octet-stream' };
+    await this.ensureMeta(key, rebuilt);
+    // A torn sidecar stays (write-once); the digests just computed stand in for it.
+    return (await this.readMeta(key)) ?? rebuilt;
   }
 
   private expected(key: string, meta: MetaRecord | undefined): { sha256?: string; sm3?: string } {
@@ -416,13 +425,18 @@ export class LocalObjectStore implements ObjectStore {
 
   /** Absolute path of an object. Validation already ruled out `..` and absolute keys; this is a second fence. */
   pathOf(key: string): string {
-    const p = join(this.root, ...key.split('/'));
+    const p = contentPath(this.root, key);
     if (!p.startsWith(this.root + sep)) throw new StorageError(`key ${key} escapes the object folder`, { key });
     return p;
   }
 
   private metaPathOf(key: string): string {
-    return join(this.root, META_DIR, ...key.split('/')) + '.json';
+    return metaPath(this.root, key);
+  }
+
+  /** The folder, for threads of this process that store originals with `putOriginalDirect` (same protocol). */
+  localFolder(): string {
+    return this.root;
   }
 
   private async digestFile(key: string): Promise<Digests> {

@@ -105,6 +105,11 @@ export interface ObjectStore {
   /** Recompute both digests from the stored bytes, for the scheduled fixity sweep. Never throws on mismatch. */
   verify(key: string): Promise<VerifyResult>;
   capabilities(): StoreCapabilities;
+  /**
+   * A folder of this machine that other threads of the process may store originals into directly with
+   * `putOriginalDirect` (local-direct-write.ts), with the same guarantees as `putMany`; absent for remote stores.
+   */
+  localFolder?(): string;
   /** Release connections / temp files; the store is unusable afterwards. */
   close(): Promise<void>;
 }

@@ -117,6 +117,8 @@ export async function runChunkPhase(steps: readonly IngestStep[], ctxs: IngestCo
     const todo: IngestContext[] = [];
     for (const ctx of ctxs) {
       if (failed.has(ctx)) continue;
+      // Already done for this item (the store step runs in the reader thread when the store is a local folder).
+      if (ctx.steps.some((s) => s.step === step.name)) continue;
       if (step.canRun && !step.canRun(ctx)) ctx.steps.push({ step: step.name, version: step.version, outcome: 'skipped' });
       else todo.push(ctx);
     }

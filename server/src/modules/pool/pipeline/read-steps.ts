@@ -11,6 +11,8 @@ import { renderPageWithPdftoppm } from '../../../formats/pdf/render-poppler';
 import { openZip } from '../../../formats/zip/zip';
 import { FormatError } from '../../../formats/errors';
 import type { Voucher } from '../../../formats/voucher';
+import { putOriginalDirect } from '../../../platform/storage/local-direct-write';
+import type { PutResult } from '../../../platform/storage/object-store';
 import type { StepRecord } from '../pool.tables';
 import { runPhase, StopItem, type IngestContext, type IngestItemInput, type IngestStep } from './pipeline';
 
@@ -152,6 +154,11 @@ export interface ReadTask {
   /** SHA-256 recorded with the item; the bytes must still have it. */
   sha256: string;
   bytes: Uint8Array;
+  /**
+   * The pipeline's store step, done here right after a successful read when the object store is a local
+   * folder (`putOriginalDirect`: durable when it resolves), so the main thread does no file-system work per item.
+   */
+  store?: { root: string; filename: string; step: { name: string; version: number } };
 }
 
 /** What the read steps found, as plain data (what a worker thread posts back). */
@@ -162,6 +169,11 @@ export interface ReadAnswer {
   voucher?: Voucher;
   /** The item ends here (rejected), with its stable code and reason. */
   stop?: { outcome: 'duplicate' | 'rejected'; code: string; message: string };
+  /** The original, stored (`task.store`), and the store step's record (the pipeline files it after the main thread's read steps). */
+  stored?: PutResult;
+  storeStep?: StepRecord;
+  /** Storing failed (the disk, not the file): the run stops and the item stays pending. */
+  storeFailed?: string;
 }
 
 /**
@@ -180,11 +192,26 @@ export async function runReadSteps(task: ReadTask, steps: readonly ReadStep[] = 
       stop = e instanceof StopItem ? e : new StopItem('rejected', 'unreadable', `${task.filename}: ${(e as Error).message}`);
     }
   }
+  let stored: PutResult | undefined;
+  let storeStep: StepRecord | undefined;
+  let storeFailed: string | undefined;
+  if (!stop && task.store) {
+    const t0 = performance.now();
+    try {
+      stored = await putOriginalDirect(task.store.root, task.bytes, { mediaType: ctx.mediaType ?? 'application/octet-stream', filename: task.store.filename });
+      const ms = Math.round((performance.now() - t0) * 10) / 10;
+      storeStep = { step: task.store.step.name, version: task.store.step.version, outcome: 'ok', ms, message: `${stored.key}${stored.created ? '' : ' (already stored)'}; in the reader thread` };
+    } catch (e) {
+      storeFailed = (e as Error).message;
+    }
+  }
   return {
     steps: ctx.steps,
     format: ctx.format,
     mediaType: ctx.mediaType,
     voucher: ctx.voucher,
     ...(stop ? { stop: { outcome: stop.outcome, code: stop.code, message: stop.message } } : {}),
+    ...(stored ? { stored, storeStep } : {}),
+    ...(storeFailed ? { storeFailed } : {}),
   };
 }

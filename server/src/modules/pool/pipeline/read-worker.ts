@@ -3,6 +3,6 @@ import { parentPort } from 'node:worker_threads';
 import { readSteps, runReadSteps, type ReadTask } from './read-steps';
 
 const steps = readSteps();
-parentPort!.on('message', (task: ReadTask) => {
-  void runReadSteps(task, steps).then((answer) => parentPort!.postMessage(answer));
+parentPort!.on('message', ({ id, task }: { id: number; task: ReadTask }) => {
+  void runReadSteps(task, steps).then((answer) => parentPort!.postMessage({ id, answer }));
 });

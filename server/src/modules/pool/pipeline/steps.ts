@@ -129,7 +129,8 @@ function heldByOtherUnit(ctx: IngestContext): StopItem {
 export class StoreOriginalStep implements IngestStep {
   readonly name = 'store';
   // v3: once per chunk (one look-up, one batch of fsyncs) instead of once per item.
-  readonly version = 3;
+  // v4: in the reader thread, right after the read, when the store is a local folder (see read-steps.ts).
+  readonly version = 4;
   readonly phase = 'store';
   constructor(
     private readonly storage: ObjectStore,
