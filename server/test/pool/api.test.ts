@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import ExcelJS from 'exceljs';
 import { fixedClock } from '../../src/platform/clock/clock';
 import { signRequest, sha256Hex } from '../../src/platform/identity/sign-request';
@@ -98,6 +99,43 @@ test('issuer push: a signed request creates, the same file again answers the sam
   expect((await call('POST', '/api/pool/issuer/vouchers', { token: clerkA, json: {} })).status).toBe(403);
   const path = '/api/pool/vouchers';
   expect((await call('GET', path, { headers: signRequest({ keyId: issuer.keyId, secret: issuer.secret, method: 'GET', path, timestamp: clock.now() }) })).status).toBe(403);
+});
+
+test('issuer push: concurrent pushes are committed together in groups, and each request still gets its own outcome', async () => {
+  const files = [
+    ...Array.from({ length: 20 }, (_, i) => ({ filename: `g${i}.xml`, content: invoiceXbrl({ number: 900 + i }) })),
+    { filename: 'g0-again.xml', content: invoiceXbrl({ number: 900 }) },
+    { filename: 'g1-json.json', content: invoiceJson({ number: 901 }) },
+    { filename: 'junk.bin', content: Buffer.from('not a voucher') },
+    { filename: 'g0-thrice.xml', content: invoiceXbrl({ number: 900 }) },
+  ];
+  const vouchersBefore = (await t.db.selectFrom('voucher').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n;
+  const answers = await Promise.all(files.map((f) => issuerPost(JSON.stringify({ filename: f.filename, content: f.content.toString('base64') }))));
+  const byName = new Map(files.map((f, i) => [f.filename, answers[i]]));
+  for (let i = 0; i < 20; i++) expect(byName.get(`g${i}.xml`)).toMatchObject({ status: 201, json: { kind: 'inv_ord' } });
+  // The three copies of invoice 900: one created it, whichever came first; the others answer the same voucher.
+  const copies = ['g0.xml', 'g0-again.xml', 'g0-thrice.xml'].map((n) => byName.get(n)!.json);
+  expect(copies.map((c) => c.outcome).sort()).toEqual(['created', 'duplicate', 'duplicate']);
+  expect(new Set(copies.map((c) => c.voucherId)).size).toBe(1);
+  // The JSON twin of invoice 901 is linked to the voucher its XML created (or the other way round).
+  expect([byName.get('g1.xml')!.json.outcome, byName.get('g1-json.json')!.json.outcome].sort()).toEqual(['created', 'linked']);
+  expect(byName.get('g1-json.json')!.json.voucherId).toBe(byName.get('g1.xml')!.json.voucherId);
+  expect(byName.get('junk.bin')).toMatchObject({ status: 422, json: { code: 'unknown_format', message: expect.stringContaining('junk.bin: not a voucher file') } });
+  const vouchersAfter = (await t.db.selectFrom('voucher').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n;
+  expect(Number(vouchersAfter) - Number(vouchersBefore)).toBe(20);
+  // Fewer batches than requests: pushes that waited for a group in progress went together.
+  const batchIds = [...new Set(answers.filter((a) => a.status === 201).map((a) => a.json.batchId))];
+  expect(batchIds.length).toBeGreaterThanOrEqual(1);
+  expect(batchIds.length).toBeLessThan(23);
+  const batches = await t.db.selectFrom('ingest_batch').select(['id', 'total', 'status', 'channel']).where('id', 'in', batchIds).execute();
+  expect(batches.every((b) => b.status === 'complete' && b.channel === 'issuer')).toBe(true);
+  // Every request is one item of exactly one batch, with its own audit entry.
+  const junkBatch = byName.get('junk.bin')!.json.details.batchId;
+  const items = await t.db.selectFrom('ingest_item').select(['filename', 'batch_id', 'status']).where('batch_id', 'in', [...new Set([...batchIds, junkBatch])]).execute();
+  expect(items.map((i) => i.filename).sort()).toEqual(files.map((f) => f.filename).sort());
+  expect(items.every((i) => i.status === 'done')).toBe(true);
+  const audit = await t.db.selectFrom('audit_log').select(['action']).where(sql`details->>'batchId'`, 'in', [...new Set([...batchIds, junkBatch])]).execute();
+  expect(audit).toHaveLength(files.length);
 });
 
 test('collection upload: many files, per-file outcomes and progress from the batch endpoint', async () => {

@@ -219,12 +219,57 @@ export class IngestService implements OnModuleDestroy {
     return { outcomes, complete };
   }
 
-  /** One file through a one-item batch (issuer API). */
+  /**
+   * One file (issuer API, SFTP pulls), answered with its own outcome. Files that arrive for the same channel,
+   * routing, actor and address while an earlier group is being processed wait and then go together as one batch
+   * (group commit: one batch record, one transaction per 32 files instead of several per file); a file that finds
+   * nothing in progress starts at once, alone. Each caller still gets exactly its item's outcome; callers of one
+   * group share its batch id. An outage fails every file of the group, which stays pending in its batch (the
+   * issuer's retry is idempotent by digest and identity).
+   */
   async ingestOne(file: IngestFile, opts: BatchOptions): Promise<ItemOutcome & { batchId: string }> {
-    const sha256 = sha256Of(file.bytes);
-    const { batchId } = await this.openBatch(opts, [{ filename: file.filename, sourceRef: file.sourceRef ?? null, sha256, size: file.bytes.length }]);
-    const { outcomes } = await this.runBatch(batchId, opts, async () => file.bytes, { concurrency: 1 });
-    return { ...outcomes[0], batchId };
+    const key = laneKey(opts);
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { waiting: [] };
+      this.lanes.set(key, lane);
+    }
+    const answer = new Promise<ItemOutcome & { batchId: string }>((resolve, reject) => lane.waiting.push({ file, resolve, reject }));
+    if (lane.waiting.length === 1 && !lane.busy) void this.drainLane(key, lane, opts);
+    return answer;
+  }
+
+  /** Files pushed one by one, waiting for the group in progress of their lane (see `ingestOne`). */
+  private readonly lanes = new Map<string, Lane>();
+
+  private async drainLane(key: string, lane: Lane, lanesOpts: BatchOptions): Promise<void> {
+    // A group is always a new batch (never a resumed one: its items are numbered by the group).
+    const opts: BatchOptions = { ...lanesOpts, sourceKey: null };
+    lane.busy = true;
+    try {
+      while (lane.waiting.length) {
+        const group = lane.waiting.splice(0, GROUP_MAX);
+        try {
+          const { batchId } = await this.openBatch(
+            opts,
+            group.map((g) => ({ filename: g.file.filename, sourceRef: g.file.sourceRef ?? null, sha256: sha256Of(g.file.bytes), size: g.file.bytes.length })),
+          );
+          // Items are numbered in the order of the group (seq 1…n).
+          const { outcomes } = await this.runBatch(batchId, opts, async (item) => group[item.seq - 1].file.bytes, { concurrency: group.length === 1 ? 1 : undefined });
+          const bySeq = new Map(outcomes.map((o) => [o.seq, o]));
+          group.forEach((g, i) => {
+            const o = bySeq.get(i + 1);
+            if (o) g.resolve({ ...o, batchId });
+            else g.reject(new Error(`ingest batch ${batchId}: item ${i + 1} (${g.file.filename}) has no outcome`));
+          });
+        } catch (e) {
+          for (const g of group) g.reject(e as Error);
+        }
+      }
+    } finally {
+      lane.busy = false;
+      if (this.lanes.get(key) === lane && !lane.waiting.length) this.lanes.delete(key);
+    }
   }
 
   /** All outcomes of a batch (done items), for re-runs that resume and for the batch endpoint. */
@@ -469,6 +514,20 @@ export class IngestService implements OnModuleDestroy {
     await this.audit.recordMany(decided.map((d) => d.audit), trx);
     return decided.map((d) => d.outcome);
   }
+}
+
+/** Files of one lane that wait for the group in progress (`ingestOne`). */
+interface Lane {
+  waiting: { file: IngestFile; resolve: (o: ItemOutcome & { batchId: string }) => void; reject: (e: Error) => void }[];
+  busy?: boolean;
+}
+
+/** At most this many waiting files go as one group (two commit chunks). */
+const GROUP_MAX = 64;
+
+/** Files are grouped only with others that would make the same batch record and audit entries. */
+function laneKey(o: BatchOptions): string {
+  return JSON.stringify([o.channel, o.routing, actorOf(o.actor), o.ip ?? null]);
 }
 
 interface Decided {
