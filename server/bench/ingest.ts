@@ -265,7 +265,7 @@ function writeResults(f: Figures): void {
     '|---|---:|---:|---:|---:|',
     ...f.table.map((r) => `| ${r.name} | ${r.perSecond.toFixed(1)} | ${r.nodeMs.toFixed(2)} | ${r.pgMs.toFixed(2)} | ${r.projected.toFixed(0)}/s |`),
     '',
-    `In-process, mean wall ms per step (reader threads for identify…verify; store = its share of the chunk's one putMany): ${f.steps}`,
+    `In-process, mean wall ms per step (reader threads for identify…verify and, with a local store, store: its wall time includes waiting for the disk's syncs while the thread reads the next file): ${f.steps}`,
     '',
   ].join('\n');
   const start = text.search(/^## Ingest$/m);
