@@ -96,7 +96,15 @@ function writeMetaOnce(root: string, key: string, meta: object): void {
 }
 
 function makeDirs(dir: string): string[] {
-  const first = mkdirSync(dir, { recursive: true });
+  return parentsToSync(dir, mkdirSync(dir, { recursive: true }));
+}
+
+/**
+ * After `mkdir -p dir` created `first` (the topmost new folder; undefined when nothing was created): the folders
+ * whose entries changed — the parent of each new folder — which must be synced for the new folders to survive a
+ * power cut.
+ */
+export function parentsToSync(dir: string, first: string | undefined): string[] {
   if (!first) return [];
   const stop = dirname(first);
   const out: string[] = [];

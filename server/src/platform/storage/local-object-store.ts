@@ -5,7 +5,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { NotFoundError } from '../errors/errors';
 import { DigestAccumulator, digestingStream, type Digests } from './digests';
-import { contentPath, META_DIR, metaPath, TMP_DIR, TMP_SUFFIX } from './local-direct-write';
+import { contentPath, META_DIR, metaPath, parentsToSync, TMP_DIR, TMP_SUFFIX } from './local-direct-write';
 import {
   contentKey,
   mapLimit,
@@ -456,15 +456,7 @@ export class LocalObjectStore implements ObjectStore {
 
   /** Creates `dir` and any missing parents; returns the folders whose entries changed (to be fsynced). */
   private async createDirs(dir: string): Promise<string[]> {
-    const first = await mkdir(dir, { recursive: true });
-    if (!first) return [];
-    const stop = dirname(first);
-    const out: string[] = [];
-    for (let p = dir; ; p = dirname(p)) {
-      out.push(dirname(p));
-      if (dirname(p) === stop || p === dirname(p)) break;
-    }
-    return out;
+    return parentsToSync(dir, await mkdir(dir, { recursive: true }));
   }
 
   private readError(key: string, e: unknown): Error {
