@@ -138,6 +138,26 @@ test('without a named unit the buyer tax ID routes; unroutable is rejected, or g
   expect(lost.outcomes[0].message).toContain(`no unit has the buyer tax ID ${syntheticUscc(99)} as its credit code`);
   expect(await count('voucher')).toBe(before);
 
+  // A file already in a unit's pool (ingested with --unit) goes where it is when a re-run names no unit: the same
+  // bytes are a duplicate, its JSON twin is linked — not refused as unroutable; a channel that may not deliver to
+  // that unit is still refused as unroutable, saying nothing about where the voucher is.
+  const placed = await ingestFiles([{ name: 'placed.xml', bytes: invoiceXbrl({ number: 13, buyerTaxId: syntheticUscc(98) }) }], folder({ unitId: unitA.id }));
+  expect(placed.outcomes[0].outcome).toBe('created');
+  const rerun = await ingestFiles(
+    [
+      { name: 'placed-again.xml', bytes: invoiceXbrl({ number: 13, buyerTaxId: syntheticUscc(98) }) },
+      { name: 'placed.json', bytes: invoiceJson({ number: 13, buyerTaxId: syntheticUscc(98) }) },
+    ],
+    folder(),
+  );
+  expect(rerun.outcomes.map((o) => [o.outcome, o.voucherId])).toEqual([
+    ['duplicate', placed.outcomes[0].voucherId],
+    ['linked', placed.outcomes[0].voucherId],
+  ]);
+  const elsewhere = await ingestFiles([{ name: 'placed-b.xml', bytes: invoiceXbrl({ number: 13, buyerTaxId: syntheticUscc(98) }) }], folder({ routableUnitIds: [unitB.id] }));
+  expect(elsewhere.outcomes[0]).toMatchObject({ outcome: 'rejected', errorCode: 'unroutable', voucherId: null });
+  expect(elsewhere.outcomes[0].message).not.toContain(unitA.id);
+
   // A collection upload by a clerk of A: B's buyer tax ID is outside the clerk's units, so it lands in their folder.
   const personal = await ingestFiles([{ name: 'y.xml', bytes: invoiceXbrl({ number: 12, buyerTaxId: syntheticUscc(3) }) }], {
     channel: 'upload',

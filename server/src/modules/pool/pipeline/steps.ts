@@ -42,6 +42,14 @@ export class NormaliseStep implements IngestStep {
     return `${ctx.identity.key}; ${ctx.role}; ${where}${ocrFields.length ? '; OCR fallback' : ''}`;
   }
 
+  /** The unit holding this content, else this business identity, if any. */
+  private async knownUnit(ctx: IngestContext): Promise<string | null> {
+    const file = await this.repo.fileBySha(this.repo.db, ctx.item.sha256);
+    if (file) return this.repo.voucherUnit(this.repo.db, file.voucherId);
+    if (!ctx.identity?.business) return null;
+    return (await this.repo.voucherByIdentity(this.repo.db, ctx.identity.key))?.unitId ?? null;
+  }
+
   private async route(ctx: IngestContext, v: Voucher): Promise<void> {
     const r = ctx.routing;
     if (r.personalOnly && r.personalOwnerId) {
@@ -63,6 +71,13 @@ export class NormaliseStep implements IngestStep {
     if (r.personalOwnerId) {
       ctx.unitId = null;
       ctx.ownerUserId = r.personalOwnerId;
+      return;
+    }
+    // Already in the pool of a unit this channel delivers to (the same bytes, or the same voucher): it goes there,
+    // and the dedupe step answers duplicate or linked — a re-run of a folder without --unit is not refused.
+    const known = await this.knownUnit(ctx);
+    if (known && (r.routableUnitIds === 'all' || r.routableUnitIds.includes(known))) {
+      ctx.unitId = known;
       return;
     }
     const why = !taxIds.length
