@@ -138,6 +138,20 @@ test('issuer push: concurrent pushes are committed together in groups, and each 
   expect(audit).toHaveLength(files.length);
 });
 
+test('a voucher is served with a code for each warning (for readers in other languages), in the list and in the detail', async () => {
+  const body = JSON.stringify({ filename: 'badtax.xml', content: invoiceXbrl({ number: 950, sellerTaxId: '91110108MA01ABCD81' }).toString('base64') });
+  const pushed = await issuerPost(body);
+  expect(pushed.status).toBe(201);
+  const detail = await call('GET', `/api/pool/vouchers/${pushed.json.voucherId}`, { token: clerkA });
+  expect(detail.status).toBe(200);
+  const i = detail.json.warnings.findIndex((w: string) => /GB 32100/.test(w));
+  expect(i).toBeGreaterThanOrEqual(0);
+  expect(detail.json.warningCodes).toHaveLength(detail.json.warnings.length);
+  expect(detail.json.warningCodes[i]).toMatchObject({ code: expect.stringMatching(/^(tax_id_check_char|layer)$/) });
+  const list = await call('GET', '/api/pool/vouchers?number=00000950', { token: clerkA });
+  expect(list.json.items[0].warningCodes).toEqual(detail.json.warningCodes);
+});
+
 test('collection upload: many files, per-file outcomes and progress from the batch endpoint', async () => {
   const r = await call('POST', '/api/pool/uploads?wait=true', {
     token: clerkA,

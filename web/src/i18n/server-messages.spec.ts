@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { en } from './en';
 import { codeLabel } from './labels';
-import { importColumn, importProblem, packageProblem, signatureReason, uploadNote, vetoMessage } from './server-messages';
+import { importColumn, importProblem, packageProblem, signatureReason, uploadNote, vetoMessage, voucherWarning } from './server-messages';
 import { makeTranslate } from './translate';
 import { zhCN } from './zh-CN';
 
@@ -89,5 +89,34 @@ describe('seal verification reasons', () => {
     );
     expect(signatureReason(zh, 'certificate chain not checkable: no trust anchors configured', { code: 'chain_no_anchors', params: {} })).toBe('无法校验证书链：未配置信任根');
     expect(signatureReason(zh, 'a new sentence', null)).toBe('a new sentence');
+  });
+});
+
+describe('voucher warnings', () => {
+  it('are said in Chinese by code, a layer warning with its inner warning, a signature warning with its reason', () => {
+    expect(voucherWarning(zh, 'sellerTaxId: tax ID is masked', { code: 'tax_id_masked', params: { field: 'sellerTaxId' } })).toBe('sellerTaxId：税号已脱敏（部分字符被遮盖）');
+    const layer = 'embedded-xml (Doc_0/Attachs/original_invoice.xml): Buyer/BuyerTaxID: unified social credit code fails the GB 32100 check character';
+    expect(
+      voucherWarning(zh, layer, {
+        code: 'layer',
+        params: { source: 'embedded-xml', path: 'Doc_0/Attachs/original_invoice.xml' },
+        detail: { code: 'tax_id_check_char', params: { field: 'Buyer/BuyerTaxID' } },
+      }),
+    ).toBe('embedded-xml（Doc_0/Attachs/original_invoice.xml）：Buyer/BuyerTaxID：统一社会信用代码校验位不符合 GB 32100');
+    const sig = 'signature invalid: reference /Doc_0/Document.xml: SM3 digest mismatch (file changed after signing)';
+    expect(
+      voucherWarning(zh, sig, {
+        code: 'signature_invalid',
+        params: { detail: 'reference /Doc_0/Document.xml: SM3 digest mismatch (file changed after signing)' },
+        reason: { code: 'reference_mismatch', params: { path: '/Doc_0/Document.xml', algorithm: 'SM3' } },
+      }),
+    ).toBe('签名验证未通过：受保护文件 /Doc_0/Document.xml：SM3 摘要不一致（签署后文件被改动）');
+    expect(voucherWarning(enT, 'x', { code: 'amounts_sum', params: { ex: '100.00', tax: '6.00', sum: '106.00', total: '106.01' } })).toBe('Amount excl. tax 100.00 + tax 6.00 = 106.00, but the total is 106.01');
+  });
+
+  it('a warning no template knows, or an inner one, is shown as the server wrote it', () => {
+    expect(voucherWarning(zh, 'a brand-new warning', null)).toBe('a brand-new warning');
+    expect(voucherWarning(zh, 'xbrl (a.xml): inner thing', { code: 'layer', params: { source: 'xbrl', path: 'a.xml' }, detail: null })).toBe('xbrl（a.xml）：inner thing');
+    expect(voucherWarning(zh, 'older server', undefined)).toBe('older server');
   });
 });

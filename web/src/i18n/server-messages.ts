@@ -58,3 +58,26 @@ export function vetoMessage(t: Translate, v: { message: string; messageCode?: st
 export function signatureReason(t: Translate, sentence: string, c: { code: string; params: Params } | null | undefined): string {
   return coded(t, 'pool.sigReason', c?.code, c?.params, sentence);
 }
+
+/** The code of one reading warning (server: formats/warning-codes.ts, `warningCodes[i]` for `warnings[i]`). */
+export interface WarningCode {
+  code: string;
+  params: Params;
+  detail?: WarningCode | null;
+  reason?: { code: string; params: Params } | null;
+}
+
+/**
+ * One warning of a voucher's reading in the reader's language. A layer's warning names its source and file and
+ * says its inner warning the same way; a signature warning says its failing reason as the signature report does.
+ * Sentences no template knows are shown as the server wrote them.
+ */
+export function voucherWarning(t: Translate, sentence: string, c: WarningCode | null | undefined): string {
+  if (!c) return sentence;
+  if (c.code === 'layer') {
+    const inner = sentence.slice(sentence.indexOf('): ') + 3);
+    return coded(t, 'pool.warn', 'layer', { ...c.params, detail: voucherWarning(t, inner, c.detail) }, sentence);
+  }
+  if (c.code === 'signature_invalid') return coded(t, 'pool.warn', c.code, { detail: signatureReason(t, String(c.params.detail ?? ''), c.reason) }, sentence);
+  return coded(t, 'pool.warn', c.code, c.params, sentence);
+}

@@ -12,6 +12,7 @@ import { CLOCK, STORAGE } from '../../platform/tokens';
 import { VOUCHER_KIND_NAMES, VOUCHER_KINDS, type Voucher } from '../../formats/voucher';
 import { PoolRepository, type VoucherFilter, type VoucherScope, type VoucherSort } from './pool.repository';
 import { withReasonCodes } from '../../formats/signatures/reason-codes';
+import { warningCodes } from '../../formats/warning-codes';
 
 /** Who works with the pool: people of these roles in the voucher's unit (system_admin everywhere). */
 export const POOL_READ_ROLES: readonly Role[] = ['accountant', 'reimbursement_clerk', 'archivist', 'unit_admin', 'auditor'];
@@ -122,6 +123,8 @@ export function voucherSummary(r: Omit<ListRow, 'sort_key'>) {
     bankSerialNumber: r.bank_serial,
     signatureVerdict: r.signature_verdict,
     warnings: r.warnings as string[],
+    // Each warning's code (index for index) for readers in other languages (formats/warning-codes.ts).
+    warningCodes: warningCodes(r.warnings as string[]),
     carrier: r.carrier,
     state: r.state,
     createdAt: r.created_at,

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
+import { voucherWarning } from '../../i18n/server-messages';
 import { KINDS, poolApi, STATES, STATE_COLORS, VERDICTS, VERDICT_COLORS, type ListFilter, type VoucherSummary } from './api';
 
 /** 票据池: the vouchers of the current unit (or the personal folder) with filters, states and verdicts; more pages by keyset. */
@@ -156,7 +157,7 @@ export default function PoolListPage() {
                 <Tag color={STATE_COLORS[v]}>{t(`pool.state.${v}` as never)}</Tag>
                 {r.carrier === 'paper' && <Tag>{t('pool.carrier.paper')}</Tag>}
                 {r.warnings.length > 0 && (
-                  <Tooltip title={r.warnings.join('\n')}>
+                  <Tooltip title={<div style={{ whiteSpace: 'pre-line' }}>{r.warnings.map((w, i) => voucherWarning(t, w, r.warningCodes?.[i])).join('\n')}</div>}>
                     <Tag color="warning">{r.warnings.length}</Tag>
                   </Tooltip>
                 )}

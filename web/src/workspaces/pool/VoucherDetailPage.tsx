@@ -6,7 +6,7 @@ import { useApi } from '../../api/useApi';
 import { useAuth } from '../../auth/AuthProvider';
 import { useI18n } from '../../i18n/I18nProvider';
 import { codeLabel } from '../../i18n/labels';
-import { signatureReason } from '../../i18n/server-messages';
+import { signatureReason, voucherWarning } from '../../i18n/server-messages';
 import { AREA_ROLES } from '../../nav/areas';
 import { journalApi, type VoucherJournals } from '../journal/api';
 import { Explanation, TierTag } from '../journal/Explanation';
@@ -72,7 +72,7 @@ export default function VoucherDetailPage() {
           <Descriptions.Item label={t('pool.field.created')}>{formatDateTime(v.createdAt)}</Descriptions.Item>
         </Descriptions>
         {v.warnings.length > 0 && (
-          <Alert style={{ marginTop: 16 }} type="warning" showIcon title={t('pool.detail.warnings')} description={<ul style={{ margin: 0, paddingLeft: 20 }}>{v.warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>} />
+          <Alert style={{ marginTop: 16 }} type="warning" showIcon title={t('pool.detail.warnings')} description={<ul style={{ margin: 0, paddingLeft: 20 }}>{v.warnings.map((w, i) => <li key={i} title={w} data-testid="voucher-warning">{voucherWarning(t, w, v.warningCodes?.[i])}</li>)}</ul>} />
         )}
       </Card>
 

@@ -1,4 +1,5 @@
 import { api } from '../../api/client';
+import type { WarningCode } from '../../i18n/server-messages';
 
 /** The pool API's shapes as the pages use them (server: server/src/modules/pool). */
 export interface VoucherSummary {
@@ -24,6 +25,8 @@ export interface VoucherSummary {
   bankSerialNumber: string | null;
   signatureVerdict: string;
   warnings: string[];
+  /** Index for index with `warnings`: their codes (null: said as written). */
+  warningCodes?: (WarningCode | null)[];
   carrier: 'electronic' | 'paper';
   state: string;
   createdAt: string;
