@@ -11,6 +11,7 @@ import { AREA_ROLES } from '../../nav/areas';
 import { journalApi, type VoucherJournals } from '../journal/api';
 import { Explanation, TierTag } from '../journal/Explanation';
 import { poolApi, STATE_COLORS, VERDICT_COLORS, type VoucherFile } from './api';
+import { identityText } from './identity';
 
 const yesNo = (v: boolean | null) => (v === null ? '—' : v ? '✓' : '✗');
 
@@ -56,7 +57,7 @@ export default function VoucherDetailPage() {
       >
         <Descriptions size="small" bordered column={{ xs: 1, md: 2 }} data-testid="pool-fields">
           <Descriptions.Item label={t('pool.field.identity')}>
-            <Typography.Text code>{v.identityKey}</Typography.Text>
+            <span title={v.identityKey} data-testid="voucher-identity">{identityText(t, v.identityKey)}</span>
           </Descriptions.Item>
           <Descriptions.Item label={t('pool.field.unit')}>{v.unit ? `${v.unit.code} ${v.unit.name}` : t('pool.scope.personal')}{v.subPool ? ` / ${v.subPool}` : ''}</Descriptions.Item>
           <Descriptions.Item label={t('pool.field.invoiceCode')}>{f(v.invoiceCode)}</Descriptions.Item>
