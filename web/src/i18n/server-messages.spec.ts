@@ -102,7 +102,7 @@ describe('voucher warnings', () => {
         params: { source: 'embedded-xml', path: 'Doc_0/Attachs/original_invoice.xml' },
         detail: { code: 'tax_id_check_char', params: { field: 'Buyer/BuyerTaxID' } },
       }),
-    ).toBe('embedded-xml（Doc_0/Attachs/original_invoice.xml）：Buyer/BuyerTaxID：统一社会信用代码校验位不符合 GB 32100');
+    ).toBe('内嵌 XML（Doc_0/Attachs/original_invoice.xml）：Buyer/BuyerTaxID：统一社会信用代码校验位不符合 GB 32100');
     const sig = 'signature invalid: reference /Doc_0/Document.xml: SM3 digest mismatch (file changed after signing)';
     expect(
       voucherWarning(zh, sig, {
@@ -116,7 +116,11 @@ describe('voucher warnings', () => {
 
   it('a warning no template knows, or an inner one, is shown as the server wrote it', () => {
     expect(voucherWarning(zh, 'a brand-new warning', null)).toBe('a brand-new warning');
-    expect(voucherWarning(zh, 'xbrl (a.xml): inner thing', { code: 'layer', params: { source: 'xbrl', path: 'a.xml' }, detail: null })).toBe('xbrl（a.xml）：inner thing');
+    // Values that are codes are labels too: the kind of package entry, the data layer, the voucher kind.
+    expect(voucherWarning(zh, 'x', { code: 'entry_missing', params: { referrer: 'Doc_0/Document.xml', what: 'resource file', entry: 'PublicRes.xml' } })).toBe('Doc_0/Document.xml：资源文件 PublicRes.xml 在文件包中缺失');
+    expect(voucherWarning(zh, 'x', { code: 'layers_differ', params: { field: 'payerAccount', source: 'xbrl', value: '1', other: 'page text', seen: '2' } })).toBe('payerAccount：内嵌 XBRL 为 1，版式页面文字 为 2（两处不一致）');
+    expect(voucherWarning(zh, 'x', { code: 'no_business_identity', params: { kind: 'other' } })).toBe('未识别出业务标识（票据种类 其他）：只按文件内容查重');
+    expect(voucherWarning(zh, 'xbrl (a.xml): inner thing', { code: 'layer', params: { source: 'xbrl', path: 'a.xml' }, detail: null })).toBe('内嵌 XBRL（a.xml）：inner thing');
     expect(voucherWarning(zh, 'older server', undefined)).toBe('older server');
   });
 });

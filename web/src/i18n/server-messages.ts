@@ -4,7 +4,7 @@
  * server sends beside each sentence, with its parameters. A code without a label (a newer server, an older
  * stored record without a code) shows the server's own sentence, never nothing.
  */
-import { isMessageKey } from './labels';
+import { codeLabel, isMessageKey } from './labels';
 import type { Translate } from './translate';
 
 export type Params = Record<string, string | number>;
@@ -76,8 +76,17 @@ export function voucherWarning(t: Translate, sentence: string, c: WarningCode | 
   if (!c) return sentence;
   if (c.code === 'layer') {
     const inner = sentence.slice(sentence.indexOf('): ') + 3);
-    return coded(t, 'pool.warn', 'layer', { ...c.params, detail: voucherWarning(t, inner, c.detail) }, sentence);
+    return coded(t, 'pool.warn', 'layer', { ...warningParams(t, c.params), detail: voucherWarning(t, inner, c.detail) }, sentence);
   }
   if (c.code === 'signature_invalid') return coded(t, 'pool.warn', c.code, { detail: signatureReason(t, String(c.params.detail ?? ''), c.reason) }, sentence);
-  return coded(t, 'pool.warn', c.code, c.params, sentence);
+  return coded(t, 'pool.warn', c.code, warningParams(t, c.params), sentence);
+}
+
+/** Values that are themselves codes (a data layer, a kind of package entry, a voucher kind) as labels. */
+function warningParams(t: Translate, params: Params): Params {
+  const out: Params = { ...params };
+  for (const k of ['source', 'other'] as const) if (typeof params[k] === 'string') out[k] = codeLabel(t, String(params[k]).replace(/ /g, '-'), ['pool.warnSource'], String(params[k]));
+  if (typeof params.what === 'string') out.what = codeLabel(t, params.what.replace(/ /g, '_'), ['pool.warnEntry'], params.what);
+  for (const k of ['kind', 'byCode'] as const) if (typeof params[k] === 'string') out[k] = codeLabel(t, String(params[k]), ['pool.kind'], String(params[k]));
+  return out;
 }

@@ -856,6 +856,20 @@ export const zhCN = {
   'pool.warn.no_unicode_map': '页面文字没有可用的 Unicode 映射（字体缺少 ToUnicode）：字段只取自二维码和内嵌数据',
   'pool.warn.zip_leading_bytes': 'ZIP 包前的 {count} 个字节已忽略',
   'pool.warn.zip_trailing_bytes': 'ZIP 包结尾后的 {count} 个字节已忽略',
+  'pool.warnSource.embedded-xml': '内嵌 XML',
+  'pool.warnSource.xbrl': '内嵌 XBRL',
+  'pool.warnSource.page-text': '版式页面文字',
+  'pool.warnSource.custom-tags': '自定义标签',
+  'pool.warnSource.qr': '二维码',
+  'pool.warnEntry.resource_file': '资源文件',
+  'pool.warnEntry.annotation_list': '注释列表',
+  'pool.warnEntry.page_annotation_file': '页面注释文件',
+  'pool.warnEntry.attachment_list': '附件列表',
+  'pool.warnEntry.attachment': '附件',
+  'pool.warnEntry.custom_tag_list': '自定义标签列表',
+  'pool.warnEntry.custom_tag_file': '自定义标签文件',
+  'pool.warnEntry.template_page': '模板页',
+  'pool.warnEntry.signature_list': '签名列表',
   // end seal verification reasons (server: formats/signatures/reason-codes.ts)
 } as const;
 
