@@ -25,6 +25,19 @@ function databaseBehaviour(name: string, open: () => Promise<{ db: Db; close(): 
       expect(ext.rows.map((e) => e.extname)).toEqual(expect.arrayContaining(['btree_gin', 'pg_trgm']));
     });
 
+    it('a connection terminated while a transaction holds it fails that transaction, not the process; the next query reconnects', async () => {
+      const failed = db.transaction().execute(async (trx) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+        // Terminated from another session while this one is idle in its transaction (no query running on it).
+        await sql`select pg_terminate_backend(${rows[0].pid})`.execute(db);
+        await new Promise((r) => setTimeout(r, 300));
+        await sql`select 1`.execute(trx);
+      });
+      await expect(failed).rejects.toThrow(/terminat|Connection|closed/i);
+      const again = await sql<{ one: number }>`select 1 as one`.execute(db);
+      expect(again.rows).toEqual([{ one: 1 }]);
+    });
+
     it('indexes Chinese text with pg_trgm: a substring query uses the trigram index', async () => {
       await sql`create table trgm_probe (id serial primary key, seller text not null)`.execute(db);
       await sql`insert into trgm_probe (seller) select '某某科技有限公司第' || g || '分公司' from generate_series(1, 20000) g`.execute(db);

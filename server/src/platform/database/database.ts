@@ -20,6 +20,14 @@ export function createDb(url: string, opts: { max?: number; applicationName?: st
   pool.on('error', (err) => {
     if (process.env.EVARCHIVE_LOG_LEVEL !== 'error') console.warn(`database: idle connection lost: ${err.message}`);
   });
+  // A connection lost while checked out (terminated by an administrator, a failover, idle_in_transaction_session_
+  // timeout) emits 'error' on the client itself when no query is running on it — unhandled, that ended the whole
+  // process. The transaction using it fails on its next statement (an outage: the work stays pending).
+  pool.on('connect', (client) => {
+    client.on('error', (err) => {
+      if (process.env.EVARCHIVE_LOG_LEVEL !== 'error') console.warn(`database: connection lost while in use: ${err.message}`);
+    });
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
