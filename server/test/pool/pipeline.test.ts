@@ -397,6 +397,25 @@ test('a reader thread that cannot store an original (the store folder broke mid-
   expect(steps.map((s) => (s.steps as { step: string; message?: string }[]).find((x) => x.step === 'store')?.message)).toEqual(files.map(() => expect.stringMatching(/^sha256\/.*; in the reader thread$/)));
 });
 
+test('the reader threads shutting down under a run (the server stopping) leave the unread items pending, none rejected; the next run completes them', async () => {
+  ingest.useReaders(2);
+  const files = Array.from({ length: 6 }, (_, i) => ({ name: `stopping${i}.xml`, bytes: invoiceXbrl({ number: 740 + i }) }));
+  const opts = folder({ unitId: unitA.id });
+  const { batchId } = await ingest.openBatch(opts, files.map((f) => ({ filename: f.name, sourceRef: f.name, sha256: sha256Of(f.bytes), size: f.bytes.length })));
+  const byName = new Map(files.map((f) => [f.name, f.bytes]));
+  const stopping = async (it: { filename: string }) => {
+    // What Nest does on SIGTERM while a push is in flight: the service's destroy hook closes the reader threads.
+    if (it.filename === 'stopping2.xml') void ingest.onModuleDestroy();
+    return byName.get(it.filename)!;
+  };
+  await expect(ingest.runBatch(batchId, opts, stopping, { chunkSize: 2 })).rejects.toMatchObject({ code: 'shutting_down', status: 503 });
+  const items = await t.db.selectFrom('ingest_item').select(['filename', 'status', 'outcome']).where('batch_id', '=', batchId).orderBy('seq').execute();
+  expect(items.map((i) => [i.filename, i.status, i.outcome])).toEqual(files.map((f, i) => [f.name, i < 2 ? 'done' : 'pending', i < 2 ? 'created' : null]));
+  const again = await ingest.runBatch(batchId, opts, async (it) => byName.get(it.filename)!, { chunkSize: 2 });
+  expect(again.complete).toBe(true);
+  expect(again.outcomes.map((o) => o.outcome)).toEqual(['created', 'created', 'created', 'created']);
+});
+
 test('two runs of one batch at the same time (two ingests of one folder): each item is committed once, with one audit entry, and both runs report what was recorded', async () => {
   const files = Array.from({ length: 40 }, (_, i) => ({ name: `twice${i}.xml`, bytes: invoiceXbrl({ number: 800 + (i % 30) }) }));
   const opts = folder({ unitId: unitA.id });

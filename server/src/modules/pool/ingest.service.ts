@@ -3,14 +3,14 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/database/schema';
 import { AuditService, type AuditActor, type AuditInput } from '../../platform/audit/audit.service';
 import { systemClock, type Clock } from '../../platform/clock/clock';
-import { NotFoundError } from '../../platform/errors/errors';
+import { AppError, NotFoundError } from '../../platform/errors/errors';
 import { StorageError, type ObjectStore } from '../../platform/storage/object-store';
 import { CLOCK, STORAGE } from '../../platform/tokens';
 import { runChunkPhase, runPhase, StopItem, type IngestContext, type IngestRouting, type IngestStep } from './pipeline/pipeline';
 import { ingestSteps, safeFilename, StoreOriginalStep } from './pipeline/steps';
 import { commitFresh } from './pipeline/commit-fresh';
 import { finishItems } from './pipeline/records';
-import { defaultReaders, ReadPool } from './pipeline/read-pool';
+import { defaultReaders, ReadersClosedError, ReadPool } from './pipeline/read-pool';
 import { runReadSteps, sha256Of, type ReadAnswer, type ReadStep } from './pipeline/read-steps';
 import { SearchIndexer } from '../search/indexer.service';
 import { PoolRepository, type NewItem, type PendingItem } from './pool.repository';
@@ -355,6 +355,8 @@ export class IngestService implements OnModuleDestroy {
     try {
       return await this.pool.run(task);
     } catch (e) {
+      // Stopping is not the file's fault: an outage, the item stays pending (HTTP 503, the issuer retries).
+      if (e instanceof ReadersClosedError) throw new AppError('shutting_down', `${task.filename}: not read, the server is stopping; send it again`, 503);
       return { steps: [], stop: { outcome: 'rejected', code: 'unreadable', message: `${task.filename}: the reader thread failed on it: ${(e as Error).message}` } };
     }
   }
@@ -578,7 +580,7 @@ function reset(p: Prepared): void {
 /** Failures worth retrying later rather than rejecting the file: the database or the object store is unreachable. */
 function isOutage(e: unknown): boolean {
   const code = (e as { code?: unknown }).code;
-  if (code === 'storage_failed') return true;
+  if (code === 'storage_failed' || code === 'shutting_down') return true;
   // PostgreSQL SQLSTATE classes 08 (connection), 53 (resources), 57 (operator intervention), 58 (system).
   if (typeof code === 'string' && /^(08|53|57|58)/.test(code)) return true;
   return ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOSPC'].includes(String(code)) || /Connection terminated|timeout exceeded when trying to connect/i.test((e as Error)?.message ?? '');

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { sha256Of } from './read-steps';
-import { ReadPool } from './read-pool';
+import { ReadersClosedError, ReadPool } from './read-pool';
 
 const task = (text: string) => {
   const bytes = Buffer.from(text);
@@ -39,4 +39,12 @@ test('a thread that dies holding one item fails that item with the reason; the p
   } finally {
     await pool.close();
   }
+});
+
+test('closing the pool fails the items it holds and any later one as "shut down" (not the file\'s fault)', async () => {
+  const pool = new ReadPool(1);
+  const held = expect(pool.run(task('held'))).rejects.toBeInstanceOf(ReadersClosedError);
+  await pool.close();
+  await held;
+  await expect(pool.run(task('later'))).rejects.toMatchObject({ code: 'shutting_down' });
 });

@@ -17,6 +17,14 @@ if (workerData.register) require(workerData.register);
 require(workerData.entry);
 `;
 
+/** The pool was closed (the process is shutting down): the item was not read, and is not to blame. */
+export class ReadersClosedError extends Error {
+  readonly code = 'shutting_down';
+  constructor() {
+    super('the reader threads were shut down (the server is stopping); the item stays pending');
+  }
+}
+
 interface Job {
   id: number;
   /** Held by a thread that died together with another item: read again in a thread of its own. */
@@ -49,7 +57,7 @@ export class ReadPool {
   }
 
   run(task: ReadTask): Promise<ReadAnswer> {
-    if (this.closed) return Promise.reject(new Error('the reader threads were shut down'));
+    if (this.closed) return Promise.reject(new ReadersClosedError());
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, resolve, reject });
       this.pump();
@@ -60,7 +68,7 @@ export class ReadPool {
     this.closed = true;
     const workers = [...this.all];
     this.all.clear();
-    for (const job of [...[...this.busy.values()].flatMap((m) => [...m.values()]), ...this.queue.splice(0)]) job.reject(new Error('the reader threads were shut down'));
+    for (const job of [...[...this.busy.values()].flatMap((m) => [...m.values()]), ...this.queue.splice(0)]) job.reject(new ReadersClosedError());
     this.busy.clear();
     await Promise.all(workers.map((w) => w.terminate()));
   }
