@@ -138,6 +138,18 @@ test('issuer push: concurrent pushes are committed together in groups, and each 
   expect(audit).toHaveLength(files.length);
 });
 
+test('issuer push: a bad push in a group fails alone — a NUL in its name is refused (400), a file the readers choke on is rejected (422), the others get their own outcomes', async () => {
+  const good = Array.from({ length: 12 }, (_, i) => ({ filename: `solo${i}.xml`, content: invoiceXbrl({ number: 960 + i }) }));
+  const nulName = { filename: 'bad\u0000name.xml', content: invoiceXbrl({ number: 990 }) };
+  const nulJson = { filename: 'nul.json', content: Buffer.from(`{${' '.repeat(600)}"a":\u0000}`, 'latin1') };
+  const all = [...good.slice(0, 6), nulName, nulJson, ...good.slice(6)];
+  const answers = await Promise.all(all.map((f) => issuerPost(JSON.stringify({ filename: f.filename, content: f.content.toString('base64') }))));
+  const byName = new Map(all.map((f, i) => [f.filename, answers[i]]));
+  expect(byName.get(nulName.filename)).toMatchObject({ status: 400, json: { code: 'invalid_input', message: 'filename: contains a NUL (0x00) character' } });
+  expect(byName.get('nul.json')).toMatchObject({ status: 422, json: { message: expect.stringMatching(/^nul\.json: /) } });
+  for (const f of good) expect(byName.get(f.filename)).toMatchObject({ status: 201, json: { outcome: 'created', kind: 'inv_ord' } });
+});
+
 test('a voucher is served with a code for each warning (for readers in other languages), in the list and in the detail', async () => {
   const body = JSON.stringify({ filename: 'badtax.xml', content: invoiceXbrl({ number: 950, sellerTaxId: '91110108MA01ABCD81' }).toString('base64') });
   const pushed = await issuerPost(body);

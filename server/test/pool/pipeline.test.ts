@@ -9,6 +9,7 @@ import { writeZip } from '../../src/formats/zip/write';
 import { qrPng } from '../../src/formats/factory/png';
 import { IngestService, sha256Of, type BatchOptions } from '../../src/modules/pool/ingest.service';
 import { PoolService } from '../../src/modules/pool/pool.service';
+import { PoolRepository } from '../../src/modules/pool/pool.repository';
 import type { ObjectStore } from '../../src/platform/storage/object-store';
 import { STORAGE } from '../../src/platform/tokens';
 import { INGEST_STEP_NAMES } from './expect';
@@ -414,6 +415,45 @@ test('the reader threads shutting down under a run (the server stopping) leave t
   const again = await ingest.runBatch(batchId, opts, async (it) => byName.get(it.filename)!, { chunkSize: 2 });
   expect(again.complete).toBe(true);
   expect(again.outcomes.map((o) => o.outcome)).toEqual(['created', 'created', 'created', 'created']);
+});
+
+test('a file whose reader error quotes a NUL is rejected with its reason; the chunk and the batch go on (PostgreSQL cannot store U+0000)', async () => {
+  const nulJson = Buffer.from(`{${' '.repeat(600)}"a":\u0000}`, 'latin1');
+  const r = await ingestFiles([
+    { name: 'before-nul.xml', bytes: invoiceXbrl({ number: 760 }) },
+    { name: 'nul.json', bytes: nulJson },
+    { name: 'after-nul.xml', bytes: invoiceXbrl({ number: 761 }) },
+  ]);
+  expect(r.complete).toBe(true);
+  expect(r.outcomes.map((o) => [o.filename, o.outcome])).toEqual([
+    ['before-nul.xml', 'created'],
+    ['nul.json', 'rejected'],
+    ['after-nul.xml', 'created'],
+  ]);
+  expect(r.outcomes[1].message).toMatch(/^nul\.json: /);
+  expect(r.outcomes[1].message).not.toContain('\u0000');
+  const audit = await t.db.selectFrom('audit_log').select(['action']).where(sql`details->>'batchId'`, '=', r.batchId).orderBy('seq').execute();
+  expect(audit.map((a) => a.action)).toEqual(['pool.ingest.created', 'pool.ingest.rejected', 'pool.ingest.created']);
+  expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true });
+});
+
+test('pushed files of one group whose batch cannot be recorded go again one by one: only the file that fails alone gets the error', async () => {
+  const repo = t.app.get(PoolRepository);
+  const addItems = repo.addItems.bind(repo);
+  // A failure of the group's own (an unforeseen database refusal) that a single file does not meet, except one.
+  repo.addItems = async (trx, batchId, items) => {
+    if (items.length > 1 || items[0].filename === 'refused.xml') throw new Error('value too long for the group');
+    return addItems(trx, batchId, items);
+  };
+  try {
+    const opts: BatchOptions = { channel: 'issuer', routing: { unitId: unitA.id, routableUnitIds: [unitA.id] }, actor: { type: 'system', id: null, name: 'test' } };
+    const files = [...Array.from({ length: 5 }, (_, i) => ({ filename: `alone${i}.xml`, bytes: invoiceXbrl({ number: 770 + i }) })), { filename: 'refused.xml', bytes: invoiceXbrl({ number: 779 }) }];
+    // The first push holds the lane, so the others wait and go as one group.
+    const answers = await Promise.allSettled(files.map((f) => ingest.ingestOne(f, opts)));
+    expect(answers.map((a) => (a.status === 'fulfilled' ? a.value.outcome : (a.reason as Error).message))).toEqual(['created', 'created', 'created', 'created', 'created', 'value too long for the group']);
+  } finally {
+    repo.addItems = addItems;
+  }
 });
 
 test('two runs of one batch at the same time (two ingests of one folder): each item is committed once, with one audit entry, and both runs report what was recorded', async () => {

@@ -3,7 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database } from '../../platform/database/schema';
 import { AuditService, type AuditActor, type AuditInput } from '../../platform/audit/audit.service';
 import { systemClock, type Clock } from '../../platform/clock/clock';
-import { AppError, NotFoundError } from '../../platform/errors/errors';
+import { AppError, NotFoundError, ValidationError } from '../../platform/errors/errors';
 import { StorageError, type ObjectStore } from '../../platform/storage/object-store';
 import { CLOCK, STORAGE } from '../../platform/tokens';
 import { runChunkPhase, runPhase, StopItem, type IngestContext, type IngestRouting, type IngestStep } from './pipeline/pipeline';
@@ -11,7 +11,7 @@ import { ingestSteps, safeFilename, StoreOriginalStep } from './pipeline/steps';
 import { commitFresh } from './pipeline/commit-fresh';
 import { finishItems } from './pipeline/records';
 import { defaultReaders, ReadersClosedError, ReadPool } from './pipeline/read-pool';
-import { runReadSteps, sha256Of, type ReadAnswer, type ReadStep } from './pipeline/read-steps';
+import { runReadSteps, sha256Of, storable, type ReadAnswer, type ReadStep } from './pipeline/read-steps';
 import { SearchIndexer } from '../search/indexer.service';
 import { PoolRepository, type NewItem, type PendingItem } from './pool.repository';
 import type { IngestChannel, IngestOutcome, StepRecord } from './pool.tables';
@@ -228,6 +228,9 @@ export class IngestService implements OnModuleDestroy {
    * issuer's retry is idempotent by digest and identity).
    */
   async ingestOne(file: IngestFile, opts: BatchOptions): Promise<ItemOutcome & { batchId: string }> {
+    // Refused before it joins a group, so that it fails alone (PostgreSQL text cannot hold U+0000).
+    if (file.filename.includes('\u0000')) throw new ValidationError('filename: contains a NUL (0x00) character', { field: 'filename' });
+    if (file.sourceRef?.includes('\u0000')) throw new ValidationError('reference: contains a NUL (0x00) character', { field: 'reference' });
     const key = laneKey(opts);
     let lane = this.lanes.get(key);
     if (!lane) {
@@ -248,28 +251,66 @@ export class IngestService implements OnModuleDestroy {
     lane.busy = true;
     try {
       while (lane.waiting.length) {
-        const group = lane.waiting.splice(0, GROUP_MAX);
-        try {
-          const { batchId } = await this.openBatch(
-            opts,
-            group.map((g) => ({ filename: g.file.filename, sourceRef: g.file.sourceRef ?? null, sha256: sha256Of(g.file.bytes), size: g.file.bytes.length })),
-          );
-          // Items are numbered in the order of the group (seq 1…n).
-          const { outcomes } = await this.runBatch(batchId, opts, async (item) => group[item.seq - 1].file.bytes, { concurrency: group.length === 1 ? 1 : undefined });
-          const bySeq = new Map(outcomes.map((o) => [o.seq, o]));
-          group.forEach((g, i) => {
-            const o = bySeq.get(i + 1);
-            if (o) g.resolve({ ...o, batchId });
-            else g.reject(new Error(`ingest batch ${batchId}: item ${i + 1} (${g.file.filename}) has no outcome`));
-          });
-        } catch (e) {
-          for (const g of group) g.reject(e as Error);
-        }
+        // A file set apart after its group failed goes alone (see below).
+        const group = lane.waiting.splice(0, lane.waiting[0].alone ? 1 : GROUP_MAX);
+        await this.settleGroup(lane, group, opts);
       }
     } finally {
       lane.busy = false;
       if (this.lanes.get(key) === lane && !lane.waiting.length) this.lanes.delete(key);
     }
+  }
+
+  /**
+   * One group of pushed files as one batch, each caller answered with its own item. A failure must only reach the
+   * files it concerns: when the group cannot even be recorded, its files go again one by one; when a chunk fails
+   * for anything but an outage, the batch's remaining items are run one at a time (a file that still fails is
+   * recorded as rejected with the reason); items committed before any failure answer what they recorded, and only
+   * the items still pending get the error (an outage: 503, they stay pending and the sender retries).
+   */
+  private async settleGroup(lane: Lane, group: Lane['waiting'], opts: BatchOptions): Promise<void> {
+    let batchId: string | undefined;
+    let failure: unknown;
+    const load = async (item: PendingItem) => group[item.seq - 1].file.bytes;
+    try {
+      ({ batchId } = await this.openBatch(
+        opts,
+        group.map((g) => ({ filename: g.file.filename, sourceRef: g.file.sourceRef ?? null, sha256: sha256Of(g.file.bytes), size: g.file.bytes.length })),
+      ));
+      // Items are numbered in the order of the group (seq 1…n).
+      const { outcomes } = await this.runBatch(batchId, opts, load, { concurrency: group.length === 1 ? 1 : undefined });
+      const bySeq = new Map(outcomes.map((o) => [o.seq, o]));
+      group.forEach((g, i) => {
+        const o = bySeq.get(i + 1);
+        if (o) g.resolve({ ...o, batchId: batchId! });
+        else g.reject(new Error(`ingest batch ${batchId}: item ${i + 1} (${g.file.filename}) has no outcome`));
+      });
+      return;
+    } catch (e) {
+      failure = e;
+    }
+    if (!isOutage(failure) && group.length > 1) {
+      if (!batchId) {
+        lane.waiting.unshift(...group.map((g) => ({ ...g, alone: true })));
+        return;
+      }
+      try {
+        await this.runBatch(batchId, opts, load, { chunkSize: 1, concurrency: 1 });
+      } catch (e) {
+        failure = e;
+      }
+    }
+    let recorded = new Map<number, ItemOutcome>();
+    try {
+      if (batchId) recorded = new Map((await this.batchOutcomes(batchId)).filter((o) => o.outcome !== null).map((o) => [o.seq, o]));
+    } catch {
+      // The database is gone too: every caller gets the failure.
+    }
+    group.forEach((g, i) => {
+      const o = recorded.get(i + 1);
+      if (o) g.resolve({ ...o, batchId: batchId! });
+      else g.reject(failure as Error);
+    });
   }
 
   /** All outcomes of a batch (done items), for re-runs that resume and for the batch endpoint. */
@@ -472,8 +513,10 @@ export class IngestService implements OnModuleDestroy {
     const message =
       stop?.message ??
       (ctx.outcome === 'conflict' ? `same identity ${ctx.identity!.key} as voucher ${ctx.voucherId}, but ${ctx.differences!.map((d) => `${d.field} ${d.existing} ≠ ${d.incoming}`).join(', ')}` : null);
+    // What PostgreSQL text and jsonb cannot hold (U+0000, lone surrogates) is cleaned from what is written: a
+    // reader's message may quote the file (a NUL in a broken JSON voucher), and one such item must not fail its chunk.
     return {
-      finished: { itemId: item.id, outcome, voucherId, fileId, steps: ctx.steps, errorCode, errorMessage: message, at: ctx.now },
+      finished: { itemId: item.id, outcome, voucherId, fileId, steps: storable(ctx.steps), errorCode, errorMessage: storable(message), at: ctx.now },
       audit: {
         actor: opts.actor,
         action: `pool.ingest.${outcome}`,
@@ -481,7 +524,7 @@ export class IngestService implements OnModuleDestroy {
         targetId: voucherId ?? item.id,
         unitId: ctx.unitId ?? ctx.existing?.unitId ?? opts.routing.unitId ?? null,
         ip: opts.ip ?? null,
-        details: {
+        details: storable({
           batchId,
           itemId: item.id,
           channel: opts.channel,
@@ -491,7 +534,7 @@ export class IngestService implements OnModuleDestroy {
           ...(fileId ? { fileId } : {}),
           ...(ctx.conflictId ? { conflictId: ctx.conflictId } : {}),
           ...(errorCode ? { errorCode, message } : {}),
-        },
+        }),
         digests: { sha256: item.sha256, ...(ctx.stored ? { sm3: ctx.stored.sm3 } : {}) },
       },
       outcome: {
@@ -505,7 +548,7 @@ export class IngestService implements OnModuleDestroy {
         kind: ctx.voucher?.kind ?? null,
         verdict: ctx.voucher?.signatureVerdict ?? null,
         errorCode,
-        message,
+        message: storable(message),
       },
     };
   }
@@ -520,7 +563,7 @@ export class IngestService implements OnModuleDestroy {
 
 /** Files of one lane that wait for the group in progress (`ingestOne`). */
 interface Lane {
-  waiting: { file: IngestFile; resolve: (o: ItemOutcome & { batchId: string }) => void; reject: (e: Error) => void }[];
+  waiting: { file: IngestFile; alone?: boolean; resolve: (o: ItemOutcome & { batchId: string }) => void; reject: (e: Error) => void }[];
   busy?: boolean;
 }
 
