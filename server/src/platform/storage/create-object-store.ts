@@ -10,7 +10,13 @@ import { S3ObjectStore } from './s3-object-store';
  */
 export async function createObjectStore(config: Pick<AppConfig, 'storage'>, deps: { clock?: Clock } = {}): Promise<ObjectStore> {
   const s = config.storage;
-  if (s.driver === 'local') return LocalObjectStore.open({ root: s.root, verifyOnRead: s.verifyOnRead });
+  if (s.driver === 'local') {
+    const store = await LocalObjectStore.open({ root: s.root, verifyOnRead: s.verifyOnRead });
+    // Temp files of writes that a crash or a stopped reader thread cut off (over an hour old: no write in flight
+    // is that slow) are removed in the background; a failure to do so only leaves them for the next start.
+    void store.cleanupTemp().catch(() => undefined);
+    return store;
+  }
   return S3ObjectStore.open({
     endPoint: s.endPoint,
     port: s.port,

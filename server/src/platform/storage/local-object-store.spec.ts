@@ -207,6 +207,21 @@ describe('LocalObjectStore on disk', () => {
     expect((await store.verify('packages/P/1.zip')).ok).toBe(true);
   });
 
+  test('opening the store from the configuration clears temp files of writes cut off over an hour ago, and keeps recent ones', async () => {
+    const root = newRoot();
+    await LocalObjectStore.open({ root });
+    const old = join(root, '.tmp', 'cut-off.part');
+    const recent = join(root, '.tmp', 'in-flight.part');
+    writeFileSync(old, 'x');
+    writeFileSync(recent, 'y');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(old, twoHoursAgo, twoHoursAgo);
+    await createObjectStore({ storage: { driver: 'local', root, verifyOnRead: false } } as never);
+    for (let i = 0; i < 50 && existsSync(old); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+  });
+
   test('createObjectStore picks the local adapter from the configuration', async () => {
     const root = newRoot();
     const store = await createObjectStore({ storage: { driver: 'local', root, verifyOnRead: true } });
