@@ -357,9 +357,10 @@ export class IngestService implements OnModuleDestroy {
     if (!bytes) stop = new StopItem('rejected', 'unreadable_source', `${item.filename}: cannot read it: ${loadError ?? 'no bytes'}`);
     else {
       // Digest check, identify, unpack, parse, verify: in a reader thread when there are any.
-      // The reader thread also stores the original (local folder store) when nothing after the read can reject the
-      // item: routing can only refuse a voucher whose unit is read from its buyer, and such an item's original
-      // must not be left in the store unrecorded.
+      // The reader thread also stores the original (local folder store) when routing cannot refuse the item (a
+      // unit or personal folder named in advance); otherwise the store stage stores it once routing took it. An
+      // item that its commit refuses (held_by_other_unit) keeps its stored original unrecorded either way — as the
+      // store stage always did: harmless, never served, reused if the same content comes again.
       const storeHere = this.threadStore && (opts.routing.unitId || opts.routing.personalOwnerId);
       const read = await this.read({ filename: item.filename, sha256: item.sha256, bytes, ...(storeHere ? { store: { ...this.threadStore!, filename: safeFilename(item.filename) } } : {}) });
       // The disk failed, not the file: stop the run, the item stays pending (like a failed store phase).

@@ -1,3 +1,4 @@
+import { StorageError } from '../storage/object-store';
 import { BadRequestException, HttpException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { ConfigError, ForbiddenError, ValidationError } from '../errors/errors';
 import { toErrorResponse } from './error.filter';
@@ -15,6 +16,11 @@ describe('toErrorResponse', () => {
     expect(r.status).toBe(500);
     expect(r.body.code).toBe('invalid_config');
     expect(r.unexpected).toBe(true);
+  });
+
+  test('a storage failure is a 503 that does not name the server\'s folders (logged in full)', () => {
+    const r = toErrorResponse(new StorageError('storing to /srv/evarchive/objects failed: ENOSPC: no space left on device', { root: '/srv/evarchive/objects' }));
+    expect(r).toEqual({ status: 503, body: { code: 'storage_failed', message: 'the object store is unavailable: nothing was stored; try again later' }, unexpected: true });
   });
 
   test("Nest's HttpExceptions map by status, with their message", () => {

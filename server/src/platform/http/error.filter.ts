@@ -57,6 +57,8 @@ function inputErrorOf(e: unknown): ErrorBody | undefined {
 /** Turns any thrown value into (status, body). Exported for unit tests and for non-HTTP callers. */
 export function toErrorResponse(e: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
   if (e instanceof AppError) {
+    // A storage failure names the server's folders and keys: logged in full, said to the caller in general.
+    if (e.code === 'storage_failed') return { status: e.status, body: { code: e.code, message: 'the object store is unavailable: nothing was stored; try again later' }, unexpected: true };
     const body: ErrorBody = { code: e.code, message: e.message };
     if (e.details !== undefined) body.details = e.details;
     // A 5xx AppError (bad configuration, a job declared twice) is still our fault: log it, but its message is ours.
