@@ -23,4 +23,15 @@ describe('reason codes of signature reports', () => {
     expect(reasonCode('fp:SignatureValue present: not verified by the XML reader')).toEqual({ code: 'not_verified_by_xml_reader', params: { element: 'fp:SignatureValue' } });
     expect(reasonCode('something no verifier writes')).toBeNull();
   });
+
+  it('names the signer and the seal maker by name alone, as the SES verifier writes them', async () => {
+    const g = createFactory({ seed: 'reason-codes-spec' }).ofdInvoice({ kind: 'inv_ord' });
+    const codes = (await inspectFile(g.bytes, 'invoice.ofd')).signatures!.flatMap((s) => withReasonCodes(s).reasonCodes);
+    expect(codes).toContainEqual({ code: 'signer_signature_ok', params: { algorithm: 'SM2/SM3', signer: expect.not.stringContaining('"'), extra: '' } });
+    expect(codes).toContainEqual({ code: 'seal_maker_ok_named', params: { seal: expect.any(String), esId: expect.any(String), maker: expect.not.stringContaining('"') } });
+    expect(reasonCode('signature invalid: SM2/SM3 signature of signer "示例税务局" over TBS_Sign does not verify')).toEqual({
+      code: 'signer_signature_bad',
+      params: { algorithm: 'SM2/SM3', signer: '示例税务局', extra: '' },
+    });
+  });
 });
