@@ -7,7 +7,7 @@
  * shown as it is. A warning of an embedded layer ("embedded-xml (path): …") keeps the inner sentence's own code
  * in `detail`, and so does a signature warning in `reason` (a signature reason code).
  */
-import { reasonCode, type ReasonCode } from './signatures/reason-codes';
+import { reasonCode, templateCode, type ReasonCode } from './signatures/reason-codes';
 
 export interface WarningCode {
   code: string;
@@ -63,19 +63,15 @@ const PATTERNS: [string, RegExp, string[]][] = [
 
 /** The code of one warning sentence, or null when it is not one of the known templates. */
 export function warningCode(sentence: string): WarningCode | null {
-  for (const [code, re, names] of PATTERNS) {
-    const m = re.exec(sentence);
-    if (!m) continue;
-    const params: Record<string, string> = {};
-    names.forEach((n, i) => (params[n] = m[i + 1] ?? ''));
-    if (code === 'layer') {
-      const { inner, ...rest } = params;
-      return { code, params: rest, detail: warningCode(inner) };
-    }
-    if (code === 'signature_invalid') return { code, params, reason: reasonCode(params.detail) };
-    return { code, params };
+  const found = templateCode(PATTERNS, sentence);
+  if (!found) return null;
+  const { code, params } = found;
+  if (code === 'layer') {
+    const { inner, ...rest } = params;
+    return { code, params: rest, detail: warningCode(inner) };
   }
-  return null;
+  if (code === 'signature_invalid') return { code, params, reason: reasonCode(params.detail) };
+  return { code, params };
 }
 
 /** The codes of a list of warnings, index for index. */

@@ -57,7 +57,12 @@ const PATTERNS: [string, RegExp, string[]][] = [
 
 /** The code of one reason sentence, or null when it is not one of the known templates. */
 export function reasonCode(sentence: string): ReasonCode | null {
-  for (const [code, re, names] of PATTERNS) {
+  return templateCode(PATTERNS, sentence);
+}
+
+/** The first template (code, pattern, names of its groups) that `sentence` matches, with its values by name. */
+export function templateCode(patterns: readonly (readonly [string, RegExp, readonly string[]])[], sentence: string): ReasonCode | null {
+  for (const [code, re, names] of patterns) {
     const m = re.exec(sentence);
     if (!m) continue;
     const params: Record<string, string> = {};

@@ -20,6 +20,7 @@ describe('a business identity in words', () => {
 
   it('shows a key of an unknown form as it is', () => {
     expect(identityText(zh, 'newkind:1:2:3')).toBe('newkind:1:2:3');
+    expect(identityText(zh, 'constructor:1')).toBe('constructor:1');
     expect(identityText(zh, 'vat:onlyone')).toBe('vat:onlyone');
     expect(identityText(zh, null)).toBe('—');
   });

@@ -9,36 +9,18 @@ export function identityText(t: Translate, key: string | null | undefined): stri
   if (!key) return '—';
   const [prefix, ...rest] = key.split(':');
   const [a, b] = rest;
-  switch (prefix) {
-    case 'vat':
-    case 'efi':
-      if (rest.length === 2) return t('pool.identity.codeNumber', { code: a, number: b });
-      break;
-    case 'ntrev':
-      if (rest.length === 2) return t('pool.identity.codeNumber', { code: a, number: b });
-      if (rest.length === 1) return t('pool.identity.paymentCode', { code: a });
-      break;
-    case 'einv':
-      if (rest.length === 1) return t('pool.identity.einv', { number: a });
-      break;
-    case 'rai':
-    case 'atr':
-      if (rest.length === 1) return t('pool.identity.ticket', { number: a });
-      break;
-    case 'ctp':
-      if (rest.length === 2) return t('pool.identity.codeNumber', { code: a, number: b });
-      if (rest.length === 1) return t('pool.identity.number', { number: a });
-      break;
-    case 'bker':
-      if (rest.length === 1) return t('pool.identity.serial', { number: a });
-      break;
-    case 'bkrs':
-      // The period may itself hold a colon-free range; the account is the first part.
-      if (rest.length >= 2) return t('pool.identity.statement', { account: a, period: rest.slice(1).join(':') });
-      break;
-    case 'sha256':
-      if (rest.length === 1) return t('pool.identity.content', { digest: a.slice(0, 12) });
-      break;
-  }
-  return key;
+  // Two numbers: code and number (VAT invoices, fiscal bills, non-tax forms, other tickets).
+  if (rest.length === 2 && ['vat', 'efi', 'ntrev', 'ctp'].includes(prefix)) return t('pool.identity.codeNumber', { code: a, number: b });
+  if (prefix === 'bkrs' && rest.length >= 2) return t('pool.identity.statement', { account: a, period: rest.slice(1).join(':') });
+  if (rest.length !== 1) return key;
+  const one: Record<string, () => string> = {
+    ntrev: () => t('pool.identity.paymentCode', { code: a }),
+    einv: () => t('pool.identity.einv', { number: a }),
+    rai: () => t('pool.identity.ticket', { number: a }),
+    atr: () => t('pool.identity.ticket', { number: a }),
+    ctp: () => t('pool.identity.number', { number: a }),
+    bker: () => t('pool.identity.serial', { number: a }),
+    sha256: () => t('pool.identity.content', { digest: a.slice(0, 12) }),
+  };
+  return Object.hasOwn(one, prefix) ? one[prefix]() : key;
 }
