@@ -142,7 +142,7 @@ test('evarchive batches list shows stale open batches; batches close finishes th
   const list = await evarchive('batches', 'list');
   expect(list.code).toBe(0);
   const rows = list.stdout.trimEnd().split('\n');
-  expect(rows[0]).toMatch(/^id\s+status\s+channel\s+unit\s+created\s+last item\s+items\s+pending\s+by\s+source$/);
+  expect(rows[0]).toMatch(/^id\s+status\s+channel\s+unit\s+created\s+last item\s+items\s+pending\s+by\s+first file$/);
   expect(rows.slice(1).every((l) => / complete /.test(l))).toBe(true);
   expect(Number((await sql<{ n: string }>`select count(*) as n from audit_log where action = 'pool.batch.close'`.execute(t.db)).rows[0].n)).toBe(1);
 }, 400_000);

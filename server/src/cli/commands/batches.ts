@@ -48,7 +48,7 @@ export function batchesCommand(program: Command): void {
         const when = (d: Date | null) => (d ? d.toISOString().replace(/\.\d+Z$/, 'Z') : '');
         process.stdout.write(
           table(
-            ['id', 'status', 'channel', 'unit', 'created', 'last item', 'items', 'pending', 'by', 'source'],
+            ['id', 'status', 'channel', 'unit', 'created', 'last item', 'items', 'pending', 'by', 'first file'],
             rows.map((b: BatchListRow) => [b.id, b.status, b.channel, b.unitCode ?? '', when(b.createdAt), when(b.lastFinishedAt), String(b.total), String(b.pending), b.actorName ?? '', b.firstSource ?? '']),
           ),
         );
