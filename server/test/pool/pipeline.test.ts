@@ -404,12 +404,15 @@ test('the reader threads shutting down under a run (the server stopping) leave t
   const opts = folder({ unitId: unitA.id });
   const { batchId } = await ingest.openBatch(opts, files.map((f) => ({ filename: f.name, sourceRef: f.name, sha256: sha256Of(f.bytes), size: f.bytes.length })));
   const byName = new Map(files.map((f) => [f.name, f.bytes]));
+  let destroyed: Promise<void> | undefined;
   const stopping = async (it: { filename: string }) => {
     // What Nest does on SIGTERM while a push is in flight: the service's destroy hook closes the reader threads.
-    if (it.filename === 'stopping2.xml') void ingest.onModuleDestroy();
+    if (it.filename === 'stopping2.xml') destroyed = ingest.onModuleDestroy();
     return byName.get(it.filename)!;
   };
   await expect(ingest.runBatch(batchId, opts, stopping, { chunkSize: 2 })).rejects.toMatchObject({ code: 'shutting_down', status: 503 });
+  // Once the threads are gone, the next run gets new ones.
+  await destroyed;
   const items = await t.db.selectFrom('ingest_item').select(['filename', 'status', 'outcome']).where('batch_id', '=', batchId).orderBy('seq').execute();
   expect(items.map((i) => [i.filename, i.status, i.outcome])).toEqual(files.map((f, i) => [f.name, i < 2 ? 'done' : 'pending', i < 2 ? 'created' : null]));
   const again = await ingest.runBatch(batchId, opts, async (it) => byName.get(it.filename)!, { chunkSize: 2 });
@@ -454,6 +457,33 @@ test('pushed files of one group whose batch cannot be recorded go again one by o
   } finally {
     repo.addItems = addItems;
   }
+});
+
+test('push batches an outage left open are closed after an hour without progress; folder batches and recent pushes are left alone', async () => {
+  const push: BatchOptions = { channel: 'issuer', routing: { unitId: unitA.id, routableUnitIds: [unitA.id] }, actor: { type: 'system', id: null, name: 'test' } };
+  const item = (name: string, n: number) => {
+    const bytes = invoiceXbrl({ number: n });
+    return { filename: name, sourceRef: null, sha256: sha256Of(bytes), size: bytes.length };
+  };
+  const stale = await ingest.openBatch(push, [item('stale-a.xml', 780), item('stale-b.xml', 781)]);
+  const recent = await ingest.openBatch(push, [item('recent.xml', 782)]);
+  const folderBatch = await ingest.openBatch(folder({ unitId: unitA.id }), [item('folder.xml', 783)]);
+  const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+  await t.db.updateTable('ingest_batch').set({ created_at: twoHoursAgo }).where('id', 'in', [stale.batchId, folderBatch.batchId]).execute();
+
+  expect(await ingest.closeStalePushBatches()).toEqual({ closed: 1 });
+  const status = async (id: string) => (await t.db.selectFrom('ingest_batch').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+  expect([await status(stale.batchId), await status(recent.batchId), await status(folderBatch.batchId)]).toEqual(['complete', 'open', 'open']);
+  const items = await t.db.selectFrom('ingest_item').select(['filename', 'status', 'outcome', 'error_code']).where('batch_id', '=', stale.batchId).orderBy('seq').execute();
+  expect(items.map((i) => [i.filename, i.status, i.outcome, i.error_code])).toEqual([
+    ['stale-a.xml', 'done', 'rejected', 'batch_closed'],
+    ['stale-b.xml', 'done', 'rejected', 'batch_closed'],
+  ]);
+  const audit = await t.db.selectFrom('audit_log').select(['action', 'actor_name']).where('target_id', '=', stale.batchId).execute();
+  expect(audit).toEqual([{ action: 'pool.batch.close', actor_name: 'pool.batches.close-stale' }]);
+  // Run again: nothing more to close.
+  expect(await ingest.closeStalePushBatches()).toEqual({ closed: 0 });
+  await t.db.updateTable('ingest_batch').set({ status: 'complete' }).where('id', 'in', [recent.batchId, folderBatch.batchId]).execute();
 });
 
 test('two runs of one batch at the same time (two ingests of one folder): each item is committed once, with one audit entry, and both runs report what was recorded', async () => {

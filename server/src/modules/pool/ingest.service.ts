@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../../platform/clock/clock';
 import { AppError, NotFoundError, ValidationError } from '../../platform/errors/errors';
 import { StorageError, type ObjectStore } from '../../platform/storage/object-store';
 import { CLOCK, STORAGE } from '../../platform/tokens';
+import { Job } from '../../platform/jobs/job.decorator';
 import { runChunkPhase, runPhase, StopItem, type IngestContext, type IngestRouting, type IngestStep } from './pipeline/pipeline';
 import { ingestSteps, safeFilename, StoreOriginalStep } from './pipeline/steps';
 import { commitFresh } from './pipeline/commit-fresh';
@@ -313,6 +314,46 @@ export class IngestService implements OnModuleDestroy {
     });
   }
 
+  /**
+   * Batches of single-file pushes (issuer API, SFTP connectors) that an outage or a stop left open: their senders
+   * were answered 503 and send again (a connector takes its files from the store at the next pull), which makes a
+   * new batch, so nothing will ever resume these. After an hour without any item finishing they are closed: their
+   * pending items become rejected (batch_closed) with the reason, audited as pool.batch.close. Folder and upload
+   * batches are never closed this way (they are resumed by running them again).
+   */
+  @Job({ name: 'pool.batches.close-stale', cron: '23 * * * *', policy: 'singleton' })
+  async closeStalePushBatches(): Promise<{ closed: number }> {
+    const now = this.clock.now();
+    const cutoff = new Date(now.getTime() - STALE_PUSH_BATCH_MS);
+    const stale = await sql<{ id: string }>`
+      select b.id from ingest_batch b
+      where b.status = 'open' and b.channel in ('issuer', 'connector') and b.created_at < ${cutoff}
+        and not exists (select 1 from ingest_item i where i.batch_id = b.id and i.finished_at >= ${cutoff})
+      order by b.created_at limit 1000`.execute(this.repo.db);
+    const reason = 'no item finished for an hour: the sender was answered that the service was unavailable and sends the file again as a new batch';
+    let closed = 0;
+    for (const { id } of stale.rows) {
+      await this.repo.transaction(async (trx) => {
+        const b = await this.repo.batchForUpdate(trx, id);
+        if (!b || b.status !== 'open') return;
+        const items = await this.repo.closeBatch(trx, id, reason, now);
+        await this.audit.record(
+          {
+            actor: { type: 'system', id: null, name: 'pool.batches.close-stale' },
+            action: 'pool.batch.close',
+            targetType: 'ingest_batch',
+            targetId: id,
+            unitId: b.unit_id,
+            details: { channel: b.channel, reason, total: b.total, closed: items.length, itemIds: items.map((i) => i.id) },
+          },
+          trx,
+        );
+        closed++;
+      });
+    }
+    return { closed };
+  }
+
   /** All outcomes of a batch (done items), for re-runs that resume and for the batch endpoint. */
   async batchOutcomes(batchId: string): Promise<ItemOutcome[]> {
     const items = await this.repo.items(batchId);
@@ -567,6 +608,9 @@ interface Lane {
   waiting: { file: IngestFile; alone?: boolean; resolve: (o: ItemOutcome & { batchId: string }) => void; reject: (e: Error) => void }[];
   busy?: boolean;
 }
+
+/** How long a batch of single-file pushes may stay open with nothing finishing before it is closed. */
+const STALE_PUSH_BATCH_MS = 60 * 60 * 1000;
 
 /** At most this many waiting files go as one group (two commit chunks). */
 const GROUP_MAX = 64;
