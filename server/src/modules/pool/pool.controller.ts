@@ -7,6 +7,7 @@ import type { ClientPrincipal, Principal, UserPrincipal } from '../../platform/i
 import { ChannelsService } from './channels.service';
 import type { IngestFile } from './ingest.service';
 import { parseListQuery, PoolService, POOL_READ_ROLES, POOL_WRITE_ROLES } from './pool.service';
+import { IssuerPushDocs } from './pool.api-docs';
 
 /** Reads every part of a multipart request: files into memory (the edge limits their size and number), fields as strings. */
 async function readMultipart(req: FastifyRequest): Promise<{ files: IngestFile[]; fields: Record<string, string> }> {
@@ -44,6 +45,7 @@ export class PoolController {
    */
   @Post('issuer/vouchers')
   @Roles('issuer')
+  @IssuerPushDocs()
   async issuerPush(@Req() req: FastifyRequest, @CurrentPrincipal() p: ClientPrincipal, @RequestIp() ip: string | null, @Res({ passthrough: true }) reply: FastifyReply) {
     let file: IngestFile;
     if (/^multipart\//i.test(req.headers['content-type'] ?? '')) {

@@ -17,6 +17,22 @@ export const SIGNATURE_HEADERS = {
   signature: 'x-evarchive-signature',
 } as const;
 
+/** The signing rule as integrators read it (the OpenAPI security scheme's description at /api/docs). */
+export const SIGNING_RULE = [
+  'Machine clients (issuers, reimbursement and accounting systems, collectors) sign every request with the key id and',
+  'secret printed once by `evarchive client add` (or POST /api/admin/api-clients). Four headers:',
+  '',
+  '- `X-Evarchive-Key`: the key id;',
+  '- `X-Evarchive-Timestamp`: Unix seconds, within the server\'s replay window (EVARCHIVE_API_KEY_WINDOW_SECONDS, default 300);',
+  '- `X-Evarchive-Nonce`: 16–128 characters of letters, digits, `_` or `-`, never used twice;',
+  '- `X-Evarchive-Signature`: lower-case hex HMAC-SHA256 with the secret as key over the UTF-8 text',
+  '  `METHOD + "\\n" + path-with-query + "\\n" + timestamp + "\\n" + nonce + "\\n" + hex SHA-256(body bytes)`,',
+  '  METHOD upper-case, the path as sent (e.g. `/api/pool/receiver/vouchers?invoiceNumber=123`), an empty body hashed as empty.',
+  '',
+  'A refused signature answers 401 with `code`: signature_missing, unknown_key, timestamp_out_of_window, nonce_invalid,',
+  'signature_invalid, nonce_reused or key_unreadable.',
+].join('\n');
+
 export function sha256Hex(body: string | Buffer | Uint8Array = ''): string {
   return createHash('sha256').update(body).digest('hex');
 }

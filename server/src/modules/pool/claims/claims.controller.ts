@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequestIp, Roles } from '../../../platform/identity/decorators';
 import type { Principal } from '../../../platform/identity/principal';
+import { BookedDocs, ClaimDocs, ReceiverDetailDocs, ReceiverLookupDocs, ReimbursedDocs, ReleaseDocs } from '../pool.api-docs';
 import { BOOK_ROLES, CLAIM_CLIENT_ROLES, CLAIM_USER_ROLES, ClaimsService, WRITEBACK_READ_ROLES } from './claims.service';
 
 const MOVE_ROLES = [...CLAIM_CLIENT_ROLES, ...CLAIM_USER_ROLES];
@@ -19,6 +20,7 @@ export class ClaimsController {
   /** Lookup by business identity: `?invoiceNumber=…[&invoiceCode=…]`, `?bankSerialNumber=…`, `?identityKey=…`. */
   @Get()
   @Roles(...WRITEBACK_READ_ROLES)
+  @ReceiverLookupDocs()
   lookup(@CurrentPrincipal() p: Principal, @Query() q: Record<string, unknown>) {
     return this.claims.lookup(p, q);
   }
@@ -26,6 +28,7 @@ export class ClaimsController {
   /** State, live claim, claims, booking, receiver files and history of one voucher. */
   @Get(':id')
   @Roles(...WRITEBACK_READ_ROLES)
+  @ReceiverDetailDocs()
   detail(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
     return this.claims.writeback(p, id);
   }
@@ -33,6 +36,7 @@ export class ClaimsController {
   /** `{reimbursementDocId, expiresAt?, claimantUser?}` → 201 claim; 409 already_claimed names the holder's document. */
   @Post(':id/claim')
   @Roles(...MOVE_ROLES)
+  @ClaimDocs()
   @HttpCode(201)
   claim(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown, @RequestIp() ip: string | null) {
     return this.claims.claim(p, id, body, ip);
@@ -41,6 +45,7 @@ export class ClaimsController {
   /** `{reimbursementDocId?, reason: released|rejected|cancelled, note?}` → back to available. */
   @Post(':id/release')
   @Roles(...MOVE_ROLES)
+  @ReleaseDocs()
   @HttpCode(200)
   release(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown, @RequestIp() ip: string | null) {
     return this.claims.release(p, id, body, ip);
@@ -49,6 +54,7 @@ export class ClaimsController {
   /** `{reimbursementDocId?, reimbursedAt?, amount?}` */
   @Post(':id/reimbursed')
   @Roles(...MOVE_ROLES)
+  @ReimbursedDocs()
   @HttpCode(200)
   reimbursed(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown, @RequestIp() ip: string | null) {
     return this.claims.reimbursed(p, id, body, ip);
@@ -57,6 +63,7 @@ export class ClaimsController {
   /** `{journalVoucherNumber, period, bookedAt, summary?, entries:[{accountCode, accountName, debit|credit}]}` */
   @Post(':id/booked')
   @Roles(...BOOK_ROLES)
+  @BookedDocs()
   @HttpCode(200)
   booked(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown, @RequestIp() ip: string | null) {
     return this.claims.booked(p, id, body, ip);

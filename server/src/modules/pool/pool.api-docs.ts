@@ -1,0 +1,252 @@
+/**
+ * OpenAPI descriptions of the pool's integration endpoints — the 开票端接口 (issuer push) and the 用票端接口
+ * (receiver: lookup, claim, release, reimbursed, booked) — which other organisations' systems implement against
+ * `/api/docs`. The handlers validate by hand (claims.service.ts, pool.controller.ts), so the request bodies are
+ * written out here; every example below is posted as it stands by `server/test/pool-claims/api-docs.test.ts`, so a
+ * documented example that the server would refuse fails a test.
+ */
+import { applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity, type OpenAPIObject } from '@nestjs/swagger';
+import { SIGNED_REQUEST_SCHEME } from '../../platform/http/openapi';
+
+/** An OpenAPI schema object (the package exports the type only through its document type). */
+type SchemaObject = Exclude<NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string], { $ref: string }>;
+
+const text = (description: string, extra: SchemaObject = {}): SchemaObject => ({ type: 'string', description, ...extra });
+const MONEY = { pattern: '^\\d+(\\.\\d{1,2})?$' };
+const ERROR: SchemaObject = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: text('machine-readable reason'), message: text('what is wrong, naming the field or file'), details: { type: 'object' } },
+};
+const error = (status: number, description: string) => ApiResponse({ status, description, schema: ERROR });
+const signedOrSession = [ApiSecurity(SIGNED_REQUEST_SCHEME), ApiSecurity('bearer'), error(401, 'not signed in, or the request signature is refused (`code` names why: `signature_invalid`, `timestamp_out_of_window`, `nonce_reused`, `unknown_key`, …)')];
+
+// ---- 开票端接口: issuer push ---------------------------------------------------------------------------------
+
+export const ISSUER_PUSH_EXAMPLE = { filename: '25442000000123456789.ofd', content: '<the file bytes in base64>', reference: 'INV-2026-000123' };
+
+const PUSH_RESULT: SchemaObject = {
+  type: 'object',
+  required: ['voucherId', 'outcome', 'verdict', 'kind', 'fileId', 'batchId', 'itemId'],
+  properties: {
+    voucherId: text('the pool record (one per business identity)', { format: 'uuid' }),
+    outcome: text('created (new record), duplicate (this file was already there), linked (another original or version of a known voucher), conflict (same identity, different amounts: shown to a person)', { enum: ['created', 'duplicate', 'linked', 'conflict'] }),
+    verdict: text('seal/signature verdict of the record', { enum: ['valid', 'invalid', 'incomplete', 'unsigned', 'unsupported'] }),
+    kind: text('voucher kind, e.g. inv_ord (增值税普通发票), einv_spcl (数电专票), bank_receipt'),
+    fileId: text('the stored original (GET /api/pool/files/{fileId})', { format: 'uuid' }),
+    batchId: text('the ingest batch that took the file', { format: 'uuid' }),
+    itemId: text('the batch item: its steps and outcome', { format: 'uuid' }),
+    message: text('conflict only: what differs'),
+  },
+};
+
+export const IssuerPushDocs = () =>
+  applyDecorators(
+    ApiOperation({
+      summary: '开票端接口: push one voucher file (signed API key, role issuer)',
+      description:
+        'One OFD, PDF, XML, XBRL or JSON voucher per request, as JSON `{filename, content (base64), reference?}` or as ' +
+        'multipart/form-data with the file in the field `file`. Idempotent: the same file again answers 200 duplicate ' +
+        'with the same voucherId. The signature covers the exact body bytes sent.',
+    }),
+    ...signedOrSession,
+    ApiConsumes('application/json', 'multipart/form-data'),
+    ApiBody({
+      schema: {
+        type: 'object',
+        required: ['filename', 'content'],
+        properties: {
+          filename: text('the voucher file\'s name (its extension helps recognise the format)', { maxLength: 255 }),
+          content: text('the file bytes, base64 (JSON form); multipart: the file itself in the field `file`', { format: 'byte' }),
+          reference: text('your own reference for this push, kept with the batch item', { maxLength: 200 }),
+        },
+        example: ISSUER_PUSH_EXAMPLE,
+      },
+    }),
+    ApiResponse({ status: 201, description: 'a new pool record', schema: PUSH_RESULT }),
+    ApiResponse({ status: 200, description: 'duplicate, linked or conflict (see outcome)', schema: PUSH_RESULT }),
+    error(400, 'the request itself is malformed (`filename`/`content` missing, not base64, several files)'),
+    error(422, 'the file is refused (`code` names why: unreadable, not_a_voucher, unroutable, too_large, …); details carry batchId and itemId'),
+    error(503, 'the server is stopping or its storage failed: nothing was kept, send the same request again later'),
+  );
+
+// ---- 用票端接口: receiver ------------------------------------------------------------------------------------
+
+export const CLAIM_EXAMPLE = { reimbursementDocId: 'BX-2026-000321', claimantUser: '报销人甲' };
+export const REIMBURSED_EXAMPLE = { reimbursementDocId: 'BX-2026-000321', reimbursedAt: '2026-03-03T09:30:00+08:00', amount: '113.00' };
+export const BOOKED_EXAMPLE = {
+  reimbursementDocId: 'BX-2026-000321',
+  journalVoucherNumber: '记-0007',
+  period: '2026-03',
+  bookedAt: '2026-03-05',
+  summary: '报销办公用品',
+  entries: [
+    { accountCode: '500101', accountName: '业务活动费用', subsidiaryName: '办公费', debit: '100.00' },
+    { accountCode: '21010102', accountName: '应交增值税', subsidiaryName: '进项税额', debit: '13.00' },
+    { accountCode: '100201', accountName: '银行存款', credit: '113.00' },
+  ],
+};
+export const RELEASE_EXAMPLE = { reimbursementDocId: 'BX-2026-000321', reason: 'rejected', note: '发票抬头与单位名称不符' };
+
+const idParam = ApiParam({ name: 'id', description: 'voucher id (pool record), as the lookup or the issuer push answered it', schema: { type: 'string', format: 'uuid' } });
+const STATE = text('reimbursement state', { enum: ['available', 'claimed', 'reimbursed', 'booked', 'archived'] });
+const CLAIM: SchemaObject = {
+  type: 'object',
+  required: ['voucherId', 'state', 'claimId', 'reimbursementDocId', 'claimant', 'claimedAt', 'expiresAt', 'repeated'],
+  properties: {
+    voucherId: text('', { format: 'uuid' }),
+    state: STATE,
+    claimId: text('', { format: 'uuid' }),
+    reimbursementDocId: text('the document holding the claim'),
+    claimant: { type: 'object', properties: { type: text('client or user'), id: text(''), name: text(''), user: text('claimantUser as given') } },
+    claimedAt: text('', { format: 'date-time' }),
+    expiresAt: text('the claim is released by itself after this time unless reimbursed', { format: 'date-time' }),
+    repeated: { type: 'boolean', description: 'true when the same document had already claimed it (a retried request)' },
+  },
+};
+const TRANSITION: SchemaObject = {
+  type: 'object',
+  required: ['voucherId', 'state'],
+  properties: { voucherId: text('', { format: 'uuid' }), state: STATE },
+};
+const illegal = error(409, 'not allowed in the voucher\'s current state (`illegal_transition`, details name the state), claimed by another document (`already_claimed`, `not_claim_holder`)');
+const notFound = error(404, 'no such voucher in the units this key or user may see');
+const invalid = error(400, 'a field is missing or malformed (`message` and `details.field` name it)');
+const docId = text('the reimbursement document (报销单) in your system', { maxLength: 128 });
+
+export const ReceiverLookupDocs = () =>
+  applyDecorators(
+    ApiOperation({ summary: '用票端接口: find vouchers by business identity, with their state and live claim' }),
+    ...signedOrSession,
+    ApiQuery({ name: 'invoiceNumber', required: false, description: '发票号码 (20 digits for 数电票, 8 for older invoices)' }),
+    ApiQuery({ name: 'invoiceCode', required: false, description: '发票代码 (older invoices; with invoiceNumber)' }),
+    ApiQuery({ name: 'bankSerialNumber', required: false, description: 'bank receipt serial number (回单编号/流水号)' }),
+    ApiQuery({ name: 'identityKey', required: false, description: 'the pool\'s identity key as shown in voucher details' }),
+    ApiResponse({ status: 200, description: '`{items: [{id, state, claim, kind, invoiceNumber, totalAmount, …}]}`' }),
+    invalid,
+  );
+
+export const ReceiverDetailDocs = () =>
+  applyDecorators(
+    ApiOperation({ summary: '用票端接口: one voucher\'s state, claims, booking, 入账 receiver files and history' }),
+    ...signedOrSession,
+    idParam,
+    ApiResponse({ status: 200, description: 'the write-back record' }),
+    notFound,
+  );
+
+export const ClaimDocs = () =>
+  applyDecorators(
+    ApiOperation({
+      summary: '用票端接口: claim (占用) a voucher for a reimbursement document: available → claimed',
+      description: 'Exactly one of concurrent claims wins; the others answer 409 already_claimed naming the holder. The same document claiming again gets its claim back (`repeated: true`).',
+    }),
+    ...signedOrSession,
+    idParam,
+    ApiBody({
+      schema: {
+        type: 'object',
+        required: ['reimbursementDocId'],
+        properties: {
+          reimbursementDocId: docId,
+          expiresAt: text('when the claim lapses (ISO date-time, at most 366 days ahead); default 30 days', { format: 'date-time' }),
+          claimantUser: text('the person in your system who claims it', { maxLength: 200 }),
+        },
+        example: CLAIM_EXAMPLE,
+      },
+    }),
+    ApiResponse({ status: 201, description: 'claimed (or the same document\'s claim, repeated)', schema: CLAIM }),
+    invalid,
+    notFound,
+    illegal,
+  );
+
+export const ReimbursedDocs = () =>
+  applyDecorators(
+    ApiOperation({ summary: '用票端接口: write back 已报销: claimed → reimbursed (by the holding document)' }),
+    ...signedOrSession,
+    idParam,
+    ApiBody({
+      schema: {
+        type: 'object',
+        properties: {
+          reimbursementDocId: { ...docId, description: 'the holding document; required for API keys' },
+          reimbursedAt: text('when it was reimbursed (ISO date-time); default now', { format: 'date-time' }),
+          amount: text('amount reimbursed, yuan with at most two decimals, as a string', MONEY),
+        },
+        example: REIMBURSED_EXAMPLE,
+      },
+    }),
+    ApiResponse({ status: 200, description: 'reimbursed', schema: TRANSITION }),
+    invalid,
+    notFound,
+    illegal,
+  );
+
+export const BookedDocs = () =>
+  applyDecorators(
+    ApiOperation({
+      summary: '用票端接口: write back 已入账: reimbursed (or available) → booked, with the journal voucher',
+      description: 'Stores the journal voucher (记账凭证号, period, balanced entries) and generates the 入账信息结构化数据 receiver files (XBRL instance and JSON), linked to the voucher.',
+    }),
+    ...signedOrSession,
+    idParam,
+    ApiBody({
+      schema: {
+        type: 'object',
+        required: ['journalVoucherNumber', 'period', 'bookedAt', 'entries'],
+        properties: {
+          reimbursementDocId: { ...docId, description: 'optional; when given it must be the document holding the claim' },
+          journalVoucherNumber: text('记账凭证号', { maxLength: 64 }),
+          period: text('accounting period YYYY-MM (or YYYYMM)'),
+          bookedAt: text('posting date YYYY-MM-DD', { format: 'date' }),
+          summary: text('摘要', { maxLength: 500 }),
+          entries: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 500,
+            description: 'debit/credit entries; debits must equal credits (else 400 unbalanced_entries)',
+            items: {
+              type: 'object',
+              properties: {
+                accountCode: text('科目编码 (code or name required)'),
+                accountName: text('科目名称'),
+                subsidiaryCode: text('辅助核算编码'),
+                subsidiaryName: text('辅助核算名称'),
+                debit: text('debit amount (or credit, not both)', MONEY),
+                credit: text('credit amount', MONEY),
+              },
+            },
+          },
+        },
+        example: BOOKED_EXAMPLE,
+      },
+    }),
+    ApiResponse({ status: 200, description: 'booked; the answer lists the receiver files', schema: TRANSITION }),
+    invalid,
+    notFound,
+    illegal,
+  );
+
+export const ReleaseDocs = () =>
+  applyDecorators(
+    ApiOperation({ summary: '用票端接口: release a claim: claimed or reimbursed (not booked) → available' }),
+    ...signedOrSession,
+    idParam,
+    ApiBody({
+      schema: {
+        type: 'object',
+        properties: {
+          reimbursementDocId: { ...docId, description: 'the holding document; required for API keys' },
+          reason: text('why', { enum: ['released', 'rejected', 'cancelled'], default: 'released' }),
+          note: text('free text kept in the history', { maxLength: 1000 }),
+        },
+        example: RELEASE_EXAMPLE,
+      },
+    }),
+    ApiResponse({ status: 200, description: 'available again', schema: TRANSITION }),
+    invalid,
+    notFound,
+    illegal,
+  );

@@ -1,0 +1,142 @@
+/**
+ * What an integrator reads at /api/docs works as written: the signing rule of the security scheme, implemented here
+ * from its text alone (not with signRequest), is accepted; the documented example bodies of the issuer push and the
+ * receiver API, taken from /api/docs-json as published, go through claim → reimbursed → booked and claim → release
+ * with the documented status codes and answer at least the documented required properties.
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { fixedClock } from '../../src/platform/clock/clock';
+import { createFactory } from '../../src/formats/factory';
+import type { TestApp } from '../support/app';
+import { call, createPoolTestApp, seedPoolOrg, type Client } from './support';
+
+const clock = fixedClock('2026-03-02T02:00:00.000Z');
+let t: TestApp;
+let seed: Awaited<ReturnType<typeof seedPoolOrg>>;
+let issuer: Client;
+let doc: any;
+const factory = createFactory({ seed: 'api-docs' });
+
+beforeAll(async () => {
+  t = await createPoolTestApp({ clock });
+  seed = await seedPoolOrg(t);
+  const r = await call(t, 'POST', '/api/admin/api-clients', { token: seed.admin, body: { name: '示例开票系统', role: 'issuer', unitCodes: ['A01'] } });
+  issuer = { keyId: r.json.keyId, secret: r.json.secret };
+  doc = (await call(t, 'GET', '/api/docs-json')).json;
+}, 120_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+/** The documented rule, written from the scheme's description: HMAC-SHA256 over METHOD\npath\ntimestamp\nnonce\nsha256(body). */
+async function byTheDocs(c: Client, method: string, path: string, payload?: unknown) {
+  const body = payload === undefined ? '' : JSON.stringify(payload);
+  const ts = String(Math.floor(clock.now().getTime() / 1000));
+  const nonce = randomBytes(12).toString('base64url');
+  const bodyHash = createHash('sha256').update(body, 'utf8').digest('hex');
+  const sig = createHmac('sha256', c.secret).update(`${method}\n${path}\n${ts}\n${nonce}\n${bodyHash}`, 'utf8').digest('hex');
+  const headers: Record<string, string> = { 'X-Evarchive-Key': c.keyId, 'X-Evarchive-Timestamp': ts, 'X-Evarchive-Nonce': nonce, 'X-Evarchive-Signature': sig };
+  if (payload !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${t.url}${path}`, { method, headers, body: payload === undefined ? undefined : body });
+  return { status: res.status, json: await res.json() };
+}
+
+const op = (path: string, method: string) => {
+  const o = doc.paths[path]?.[method];
+  if (!o) throw new Error(`${method.toUpperCase()} ${path} is not in /api/docs-json`);
+  return o;
+};
+const example = (o: any) => o.requestBody.content['application/json'].schema.example;
+const required = (o: any, status: number): string[] => o.responses[String(status)].content['application/json'].schema.required;
+
+test('the signed-request scheme names the four headers and the canonical text; every integration route declares it', () => {
+  const scheme = doc.components.securitySchemes.signedRequest;
+  expect(scheme).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-Evarchive-Key' });
+  for (const h of ['X-Evarchive-Key', 'X-Evarchive-Timestamp', 'X-Evarchive-Nonce', 'X-Evarchive-Signature']) expect(scheme.description).toContain(h);
+  expect(scheme.description).toContain('HMAC-SHA256');
+  expect(scheme.description).toContain('hex SHA-256(body bytes)');
+  expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  const routes: [string, string][] = [
+    ['/api/pool/issuer/vouchers', 'post'],
+    ['/api/pool/receiver/vouchers', 'get'],
+    ['/api/pool/receiver/vouchers/{id}', 'get'],
+    ...['claim', 'release', 'reimbursed', 'booked'].map((a): [string, string] => [`/api/pool/receiver/vouchers/{id}/${a}`, 'post']),
+  ];
+  for (const [p, m] of routes) {
+    const o = op(p, m);
+    expect([p, o.security]).toEqual([p, expect.arrayContaining([{ signedRequest: [] }])]);
+    expect([p, o.responses['401']?.description]).toEqual([p, expect.stringContaining('signature_invalid')]);
+  }
+  // Bodies are described field by field.
+  expect(op('/api/pool/issuer/vouchers', 'post').requestBody.content['application/json'].schema.required).toEqual(['filename', 'content']);
+  expect(op('/api/pool/receiver/vouchers/{id}/booked', 'post').requestBody.content['application/json'].schema.required).toEqual(['journalVoucherNumber', 'period', 'bookedAt', 'entries']);
+});
+
+test('the issuer push example, with real file bytes in content, answers as documented: 201, then 200 duplicate; a refused file 422', async () => {
+  const push = op('/api/pool/issuer/vouchers', 'post');
+  const f = factory.ofdInvoice({ kind: 'inv_ord' });
+  const body = { ...example(push), filename: f.name, content: Buffer.from(f.bytes).toString('base64') };
+  const first = await byTheDocs(issuer, 'POST', '/api/pool/issuer/vouchers', body);
+  expect(first.status).toBe(201);
+  expect(Object.keys(first.json)).toEqual(expect.arrayContaining(required(push, 201)));
+  expect(first.json).toMatchObject({ outcome: 'created', verdict: 'valid', kind: 'inv_ord' });
+  expect(push.responses['201'].content['application/json'].schema.properties.outcome.enum).toContain(first.json.outcome);
+
+  const again = await byTheDocs(issuer, 'POST', '/api/pool/issuer/vouchers', body);
+  expect(again.status).toBe(200);
+  expect(again.json).toMatchObject({ outcome: 'duplicate', voucherId: first.json.voucherId });
+
+  const refused = await byTheDocs(issuer, 'POST', '/api/pool/issuer/vouchers', { ...body, filename: 'note.ofd', content: Buffer.from('not a voucher').toString('base64') });
+  expect(refused.status).toBe(422);
+  expect(Object.keys(refused.json)).toEqual(expect.arrayContaining(push.responses['422'].content['application/json'].schema.required));
+});
+
+test('the receiver examples as published: claim → reimbursed → booked, and claim → release, with the documented answers', async () => {
+  const base = '/api/pool/receiver/vouchers';
+  const newVoucher = async () => {
+    const f = factory.ofdInvoice({ kind: 'inv_ord' });
+    const r = await byTheDocs(issuer, 'POST', '/api/pool/issuer/vouchers', { filename: f.name, content: Buffer.from(f.bytes).toString('base64') });
+    expect(r.status).toBe(201);
+    return { id: r.json.voucherId as string, number: f.expected.invoiceNumber! };
+  };
+  const claim = op(`${base}/{id}/claim`, 'post');
+  const reimbursed = op(`${base}/{id}/reimbursed`, 'post');
+  const booked = op(`${base}/{id}/booked`, 'post');
+  const release = op(`${base}/{id}/release`, 'post');
+
+  const v = await newVoucher();
+  const lookupParams = op(base, 'get').parameters.map((p: any) => p.name);
+  expect(lookupParams).toContain('invoiceNumber');
+  const found = await byTheDocs(seed.receiver, 'GET', `${base}?invoiceNumber=${v.number}`);
+  expect(found.status).toBe(200);
+  expect(found.json.items).toEqual([expect.objectContaining({ id: v.id, state: 'available' })]);
+
+  const c = await byTheDocs(seed.receiver, 'POST', `${base}/${v.id}/claim`, example(claim));
+  expect([c.status, c.json.message]).toEqual([201, undefined]);
+  expect(Object.keys(c.json)).toEqual(expect.arrayContaining(required(claim, 201)));
+  expect(c.json).toMatchObject({ state: 'claimed', reimbursementDocId: example(claim).reimbursementDocId, repeated: false });
+
+  const r = await byTheDocs(seed.receiver, 'POST', `${base}/${v.id}/reimbursed`, example(reimbursed));
+  expect([r.status, r.json.message]).toEqual([200, undefined]);
+  expect(Object.keys(r.json)).toEqual(expect.arrayContaining(required(reimbursed, 200)));
+  expect(r.json).toMatchObject({ state: 'reimbursed', amount: example(reimbursed).amount });
+
+  const b = await byTheDocs(seed.accounting, 'POST', `${base}/${v.id}/booked`, example(booked));
+  expect([b.status, b.json.message]).toEqual([200, undefined]);
+  expect(Object.keys(b.json)).toEqual(expect.arrayContaining(required(booked, 200)));
+  expect(b.json.state).toBe('booked');
+  const after = await byTheDocs(seed.receiver, 'GET', `${base}/${v.id}`);
+  expect(after.status).toBe(200);
+  expect(after.json.booking).toMatchObject({ journalVoucherNumber: example(booked).journalVoucherNumber, period: example(booked).period });
+  // Booking again is the documented 409.
+  const twice = await byTheDocs(seed.accounting, 'POST', `${base}/${v.id}/booked`, example(booked));
+  expect(twice.status).toBe(409);
+  expect(booked.responses['409']).toBeDefined();
+
+  const w = await newVoucher();
+  expect((await byTheDocs(seed.receiver, 'POST', `${base}/${w.id}/claim`, example(claim))).status).toBe(201);
+  const rel = await byTheDocs(seed.receiver, 'POST', `${base}/${w.id}/release`, example(release));
+  expect([rel.status, rel.json.message]).toEqual([200, undefined]);
+  expect(Object.keys(rel.json)).toEqual(expect.arrayContaining(required(release, 200)));
+  expect(rel.json).toMatchObject({ state: 'available', released: { reason: example(release).reason } });
+});
