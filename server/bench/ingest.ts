@@ -8,6 +8,7 @@
  *
  * DATABASE_URL names a server where a scratch database may be created (it is dropped afterwards). Measured:
  *   1. readers alone: inspectFile (parse + seal verification) on warm caches, one thread — the ceiling of a core;
+ *      then the pipeline's reader threads alone, all at once (no store, no database) — the ceiling of the machine;
  *   2. the pipeline in-process: IngestService as `evarchive ingest` drives it, batch recorded first;
  *   3. the CLI itself: `evarchive ingest <dir> --unit BENCH --json` as a child process on files on disk (start-up
  *      and compiling the sources counted in its wall time, not in the batch's seconds);
@@ -32,6 +33,7 @@ import { ApiClientService } from '../src/platform/identity/api-client.service';
 import { OrgService } from '../src/platform/identity/org.service';
 import { signRequest } from '../src/platform/identity/sign-request';
 import { IngestService, sha256Of, type BatchOptions } from '../src/modules/pool/ingest.service';
+import { ReadPool } from '../src/modules/pool/pipeline/read-pool';
 
 const COUNT = Number(process.env.BENCH_INGEST_COUNT ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_INGEST_CONCURRENCY ?? 16);
@@ -74,6 +76,20 @@ async function main() {
       if (r.errors.length || r.signatureVerdict !== 'valid') throw new Error(`${f.name}: ${r.errors.join('; ') || r.signatureVerdict}`);
     }
     const readers = { wall: (performance.now() - t0) / 1000, cpu: cpuSince(cpu0), pg: 0 };
+
+    // 1b. The reader threads alone, all of them at once (the pipeline's ReadPool, no store, no database): what
+    // parse + verify can do when every core is busy — the ceiling for any pipeline on this machine.
+    const pool = new ReadPool(READERS);
+    for (const f of warmUp) await pool.run({ filename: f.name, sha256: sha256Of(f.bytes), bytes: f.bytes });
+    await Promise.all(Array.from({ length: READERS }, (_, i) => pool.run({ filename: cliFiles[i].name, sha256: sha256Of(cliFiles[i].bytes), bytes: cliFiles[i].bytes })));
+    const tasks = cliFiles.map((f) => ({ filename: f.name, sha256: sha256Of(f.bytes), bytes: f.bytes }));
+    t0 = performance.now();
+    cpu0 = process.cpuUsage();
+    const answers = await Promise.all(tasks.map((task) => pool.run(task)));
+    const threads = { wall: (performance.now() - t0) / 1000, cpu: cpuSince(cpu0), pg: 0 };
+    await pool.close();
+    const notValid = answers.find((a) => a.stop || a.voucher?.signatureVerdict !== 'valid');
+    if (notValid) throw new Error(`reader threads: ${notValid.stop?.message ?? notValid.voucher?.signatureVerdict}`);
 
     // 2. The pipeline in-process, as the CLI drives it.
     const ctx = await createAppContext(config, { database, jobs: false, logger: false });
@@ -137,6 +153,7 @@ async function main() {
 
     const rows: [string, number, { wall: number; cpu: number; pg: number }][] = [
       ['readers alone (parse + verify, warm, main thread only)', COUNT, readers],
+      [`reader threads alone, all at once (parse + verify, warm, ${READERS} threads, no store, no database)`, COUNT, threads],
       [`pipeline in-process, warm (${READERS} reader threads)`, COUNT, inproc],
       [`CLI \`evarchive ingest <dir> --json\`, cold (batch only; ${cli.wall.toFixed(1)} s with start-up)`, COUNT, { wall: cli.summary.seconds, cpu: cli.summary.cpuSeconds, pg: cli.pg }],
       [`issuer API, ${CONCURRENCY} requests in flight, cold (server + client in one process)`, ok, api],
