@@ -124,7 +124,8 @@ test('issuer push: concurrent pushes are committed together in groups, and each 
   const vouchersAfter = (await t.db.selectFrom('voucher').select((e) => e.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n;
   expect(Number(vouchersAfter) - Number(vouchersBefore)).toBe(20);
   // Fewer batches than requests: pushes that waited for a group in progress went together.
-  const batchIds = [...new Set(answers.filter((a) => a.status === 201).map((a) => a.json.batchId))];
+  // (Every answer names its batch: a group may hold only duplicates or links, answered 200.)
+  const batchIds = [...new Set(answers.filter((a) => a.status === 201 || a.status === 200).map((a) => a.json.batchId as string))];
   expect(batchIds.length).toBeGreaterThanOrEqual(1);
   expect(batchIds.length).toBeLessThan(23);
   const batches = await t.db.selectFrom('ingest_batch').select(['id', 'total', 'status', 'channel']).where('id', 'in', batchIds).execute();

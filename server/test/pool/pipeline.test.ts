@@ -332,9 +332,10 @@ test('a storage outage in a later chunk (the store stage) stops the run with the
   const load = async (it: { filename: string }) => byName.get(it.filename)!;
   const vouchersBefore = await count('voucher');
   const putMany = storage.putMany.bind(storage);
-  let calls = 0;
+  // The second chunk's store fails — picked by its files, not by call order: two chunks' stores run side by side
+  // and either may reach the store first.
   storage.putMany = async (...args: Parameters<ObjectStore['putMany']>) => {
-    if (++calls === 2) throw Object.assign(new Error('object store unreachable'), { code: 'storage_failed' });
+    if (args[0].some((e) => e.options.filename === 'outage2.xml')) throw Object.assign(new Error('object store unreachable'), { code: 'storage_failed' });
     return putMany(...args);
   };
   try {
