@@ -21,6 +21,9 @@ export interface WarningCode {
 const PATTERNS: [string, RegExp, string[]][] = [
   // pool/pipeline/read-steps.ts (VerifyStep) — `reason` holds the failing signature reason's code
   ['signature_invalid', /^signature invalid: (.*)$/s, ['detail']],
+  // pool/pipeline/records.ts: copies of one voucher whose signature verdicts differ
+  ['original_replaced', /^the copy received first \((.*), file (\S+)\) has signature verdict (\S+); a copy that verifies is kept as the original$/s, ['filename', 'fileId', 'verdict']],
+  ['copy_not_verified', /^a later copy \((.*), file (\S+)\) has signature verdict (\S+); the original that verifies is kept$/s, ['filename', 'fileId', 'verdict']],
   // pool/pipeline/steps.ts (NormaliseStep)
   ['no_business_identity', /^no business identity found for kind (\S+): deduplicated by content only$/, ['kind']],
   ['read_by_ocr', /^read by OCR \(check against the paper\): (.*)$/, ['fields']],

@@ -7,6 +7,7 @@ import { OrgService } from '../../src/platform/identity/org.service';
 import { UserService } from '../../src/platform/identity/user.service';
 import { writeZip } from '../../src/formats/zip/write';
 import { qrPng } from '../../src/formats/factory/png';
+import { createFactory, tamper } from '../../src/formats/factory';
 import { IngestService, sha256Of, type BatchOptions } from '../../src/modules/pool/ingest.service';
 import { PoolService } from '../../src/modules/pool/pool.service';
 import { PoolRepository } from '../../src/modules/pool/pool.repository';
@@ -99,6 +100,42 @@ test('the JSON twin of an invoice is linked to it as a version, not a second rec
   expect(files.map((f) => `${f.format}:${f.role}`).sort()).toEqual(['json:version', 'xbrl:original']);
   const events = await t.db.selectFrom('voucher_event').select('action').where('voucher_id', '=', a.outcomes[0].voucherId!).orderBy('id').execute();
   expect(events.map((e) => e.action)).toEqual(['created', 'linked']);
+});
+
+test('a copy whose seal fails, then the genuine one: the genuine becomes the original (what the checks and the archive take), the failed one a version, the record says so; a failing copy after a genuine original only adds a warning', async () => {
+  const factory = createFactory({ seed: 'pipeline-original-swap' });
+  const g = factory.ofdInvoice({ kind: 'inv_ord' });
+  const forged = tamper(g.bytes, 'signed-value').bytes;
+  const first = await ingestFiles([{ name: 'copy-from-clerk.ofd', bytes: forged }]);
+  expect(first.outcomes[0].outcome).toBe('created');
+  const id = first.outcomes[0].voucherId!;
+  const record = () => t.db.selectFrom('voucher').select(['signature_verdict', 'warnings', 'total_amount']).where('id', '=', id).executeTakeFirstOrThrow();
+  const files = async () => (await t.db.selectFrom('voucher_file').select(['filename', 'role', 'signature_verdict']).where('voucher_id', '=', id).orderBy('received_at').orderBy('id').execute()).map((f) => `${f.filename}:${f.role}:${f.signature_verdict}`);
+  expect((await record()).signature_verdict).toBe('invalid');
+
+  const genuine = await ingestFiles([{ name: 'from-issuer.ofd', bytes: g.bytes }]);
+  expect(genuine.outcomes[0]).toMatchObject({ outcome: 'linked', voucherId: id });
+  expect((await files()).sort()).toEqual(['copy-from-clerk.ofd:version:invalid', 'from-issuer.ofd:original:valid']);
+  const after = await record();
+  expect(after.signature_verdict).toBe('valid');
+  expect(after.total_amount).toBe(g.expected.totalAmount);
+  const oldFile = await t.db.selectFrom('voucher_file').select('id').where('voucher_id', '=', id).where('filename', '=', 'copy-from-clerk.ofd').executeTakeFirstOrThrow();
+  expect(after.warnings).toContain(`the copy received first (copy-from-clerk.ofd, file ${oldFile.id}) has signature verdict invalid; a copy that verifies is kept as the original`);
+  const clerk = { kind: 'user' as const, id: clerkId, username: 'clerk', displayName: 'clerk', sessionId: null, grants: [{ role: 'reimbursement_clerk' as const, unitId: unitA.id }] };
+  const detail = await t.app.get(PoolService).detail(clerk, id);
+  expect(detail.warningCodes).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'original_replaced', params: { filename: 'copy-from-clerk.ofd', fileId: oldFile.id, verdict: 'invalid' } })]));
+  const events = await t.db.selectFrom('voucher_event').select('action').where('voucher_id', '=', id).orderBy('id').execute();
+  expect(events.map((e) => e.action)).toEqual(['created', 'original_replaced']);
+
+  // Another forged copy now: the genuine original stays, the record is warned.
+  const again = tamper(g.bytes, 'attachment').bytes;
+  const late = await ingestFiles([{ name: 'late-copy.ofd', bytes: again }]);
+  expect(late.outcomes[0]).toMatchObject({ outcome: 'linked', voucherId: id });
+  expect((await files()).filter((f) => f.includes(':original:'))).toEqual(['from-issuer.ofd:original:valid']);
+  const last = await record();
+  expect(last.signature_verdict).toBe('valid');
+  expect(last.warnings).toContain(`a later copy (late-copy.ofd, file ${late.outcomes[0].fileId}) has signature verdict invalid; the original that verifies is kept`);
+  expect((await t.db.selectFrom('voucher_event').select('action').where('voucher_id', '=', id).orderBy('id').execute()).map((e) => e.action)).toEqual(['created', 'original_replaced', 'linked']);
 });
 
 test('same identity with another amount is a conflict for a person; resolving takes the chosen reading', async () => {

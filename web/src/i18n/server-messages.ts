@@ -88,5 +88,6 @@ function warningParams(t: Translate, params: Params): Params {
   for (const k of ['source', 'other'] as const) if (typeof params[k] === 'string') out[k] = codeLabel(t, String(params[k]).replace(/ /g, '-'), ['pool.warnSource'], String(params[k]));
   if (typeof params.what === 'string') out.what = codeLabel(t, params.what.replace(/ /g, '_'), ['pool.warnEntry'], params.what);
   for (const k of ['kind', 'byCode'] as const) if (typeof params[k] === 'string') out[k] = codeLabel(t, String(params[k]), ['pool.kind'], String(params[k]));
+  if (typeof params.verdict === 'string') out.verdict = codeLabel(t, params.verdict, ['pool.verdict'], params.verdict);
   return out;
 }

@@ -5,7 +5,7 @@ import type { Database } from '../../platform/database/schema';
 import { DB } from '../../platform/tokens';
 import type { Voucher } from '../../formats/voucher';
 import type { IngestContext } from './pipeline/pipeline';
-import { eventInsertRow, fileInsertRow, voucherInsertRow } from './pipeline/records';
+import { copyNotVerifiedWarning, eventInsertRow, fileInsertRow, originalReplacedWarning, voucherInsertRow } from './pipeline/records';
 import type { FileRole, IngestChannel, IngestOutcome, StepRecord } from './pool.tables';
 
 type Executor = Db | Transaction<Database>;
@@ -175,8 +175,8 @@ export class PoolRepository {
   }
 
   async voucherByIdentity(trx: Executor, key: string): Promise<IngestContext['existing']> {
-    const r = await trx.selectFrom('voucher').select(['id', 'unit_id', 'data', 'carrier', 'owner_user_id']).where('identity_key', '=', key).executeTakeFirst();
-    return r && { voucherId: r.id, unitId: r.unit_id, data: r.data as Partial<Voucher>, carrier: r.carrier, ownerUserId: r.owner_user_id };
+    const r = await trx.selectFrom('voucher').select(['id', 'unit_id', 'data', 'carrier', 'owner_user_id', 'state']).where('identity_key', '=', key).executeTakeFirst();
+    return r && { voucherId: r.id, unitId: r.unit_id, data: r.data as Partial<Voucher>, carrier: r.carrier, ownerUserId: r.owner_user_id, state: r.state };
   }
 
   /** Writes what the dedupe decided: voucher (created), file, conflict, event. Returns the step note. */
@@ -197,16 +197,29 @@ export class PoolRepository {
         .set({ ...voucherColumns(v), carrier: 'electronic', updated_at: now })
         .where('id', '=', ctx.voucherId!)
         .execute();
-    } else {
-      await trx.updateTable('voucher').set({ updated_at: now }).where('id', '=', ctx.voucherId!).execute();
     }
-    const role: FileRole = ctx.outcome !== 'created' && ctx.role === 'original' && ctx.existing!.carrier !== 'paper' ? 'version' : ctx.role!;
+    let role: FileRole = ctx.outcome !== 'created' && ctx.role === 'original' && ctx.existing!.carrier !== 'paper' ? 'version' : ctx.role!;
+    // The record's original is the copy that verifies: see `originalSwap`.
+    const swap = role === 'version' && ctx.outcome === 'linked' ? await this.originalSwap(trx, ctx) : undefined;
+    if (swap?.replace) role = 'original';
     const file = await trx
       .insertInto('voucher_file')
       .values(fileInsertRow(ctx, ctx.voucherId!, role))
       .returning('id')
       .executeTakeFirstOrThrow();
     ctx.fileId = file.id;
+    if (swap?.replace) {
+      // The reading of the original that verifies becomes the record (same identity, amounts and parties: linked).
+      const cols = voucherColumns(v);
+      const note = originalReplacedWarning(swap.current.filename, swap.current.id, swap.current.signature_verdict ?? 'unsigned');
+      await trx.updateTable('voucher').set({ ...cols, warnings: JSON.stringify([...(v.warnings ?? []), note]), updated_at: now }).where('id', '=', ctx.voucherId!).execute();
+    } else if (swap) {
+      // The original stays; the record says that a copy which does not verify came in.
+      const note = copyNotVerifiedWarning(ctx.item.filename, file.id, v.signatureVerdict ?? 'unsigned');
+      await sql`update voucher set warnings = warnings || ${JSON.stringify([note])}::jsonb, updated_at = ${now} where id = ${ctx.voucherId!}`.execute(trx);
+    } else if (ctx.outcome !== 'created' && !(ctx.outcome === 'linked' && ctx.existing!.carrier === 'paper' && ctx.role === 'original')) {
+      await trx.updateTable('voucher').set({ updated_at: now }).where('id', '=', ctx.voucherId!).execute();
+    }
     if (ctx.outcome === 'conflict') {
       const c = await trx
         .insertInto('voucher_conflict')
@@ -223,9 +236,39 @@ export class PoolRepository {
         .executeTakeFirstOrThrow();
       ctx.conflictId = c.id;
     }
-    const action = ctx.outcome === 'created' ? 'created' : ctx.outcome === 'conflict' ? 'conflict' : role === 'paper_photo' ? 'paper_linked' : 'linked';
+    const action = ctx.outcome === 'created' ? 'created' : ctx.outcome === 'conflict' ? 'conflict' : role === 'paper_photo' ? 'paper_linked' : swap?.replace ? 'original_replaced' : 'linked';
     await trx.insertInto('voucher_event').values(eventInsertRow(ctx, ctx.voucherId!, file.id, action, role)).execute();
     return `${action} voucher ${ctx.voucherId} file ${file.id} (${role})`;
+  }
+
+  /**
+   * An electronic copy of a known voucher (same identity, same amounts and parties) against the record's original,
+   * by signature verdict, for a record not archived yet (an archived original stays what the archive holds):
+   * - the new copy verifies and the original does not (a tampered or damaged copy came first): the new copy becomes
+   *   the original and the old one a version (`replace`) — the authenticity check and the archive take the
+   *   original, which must be the genuine one;
+   * - the original verifies and the new copy's signature fails: the original stays and the record is warned
+   *   (someone sent a copy that fails verification; an unsigned print of a signed voucher is ordinary);
+   * - otherwise undefined: nothing to say.
+   */
+  private async originalSwap(trx: Transaction<Database>, ctx: IngestContext): Promise<{ replace: boolean; current: { id: string; filename: string | null; signature_verdict: string | null } } | undefined> {
+    if (ctx.existing!.state === 'archived') return undefined;
+    const incoming = ctx.voucher!.signatureVerdict ?? 'unsigned';
+    const current = await trx
+      .selectFrom('voucher_file')
+      .select(['id', 'filename', 'signature_verdict'])
+      .where('voucher_id', '=', ctx.voucherId!)
+      .where('role', '=', 'original')
+      .forUpdate()
+      .executeTakeFirst();
+    if (!current) return undefined;
+    if (incoming === 'valid' && current.signature_verdict !== 'valid') {
+      await trx.updateTable('voucher_file').set({ role: 'version' }).where('id', '=', current.id).execute();
+      return { replace: true, current };
+    }
+    // Only a signature that fails is worth saying: an unsigned print of a signed invoice is ordinary.
+    if (incoming === 'invalid' && current.signature_verdict === 'valid') return { replace: false, current };
+    return undefined;
   }
 
   async setSearchText(trx: Executor, voucherId: string, text: string): Promise<void> {

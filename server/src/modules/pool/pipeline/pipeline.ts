@@ -64,7 +64,7 @@ export interface IngestContext {
   ownerUserId?: string | null;
   /** Set by dedupe. */
   outcome?: Exclude<IngestOutcome, 'rejected' | 'duplicate'>;
-  existing?: { voucherId: string; unitId: string | null; data: Partial<Voucher>; carrier: string; ownerUserId: string | null };
+  existing?: { voucherId: string; unitId: string | null; data: Partial<Voucher>; carrier: string; ownerUserId: string | null; state: string };
   differences?: Difference[];
   stored?: { key: string; sha256: string; sm3: string; size: number };
   voucherId?: string;

@@ -45,6 +45,16 @@ export function fileInsertRow(ctx: IngestContext, voucherId: string, role: FileR
   };
 }
 
+/** The record's warning when a copy that verifies replaced an original that did not (pool.repository.ts originalSwap). */
+export function originalReplacedWarning(filename: string | null, fileId: string, verdict: string): string {
+  return `the copy received first (${filename ?? 'no name'}, file ${fileId}) has signature verdict ${verdict}; a copy that verifies is kept as the original`;
+}
+
+/** The record's warning when a copy of a voucher whose original verifies does not verify itself. */
+export function copyNotVerifiedWarning(filename: string | null, fileId: string, verdict: string): string {
+  return `a later copy (${filename ?? 'no name'}, file ${fileId}) has signature verdict ${verdict}; the original that verifies is kept`;
+}
+
 /** The voucher's history entry for this item. */
 export function eventInsertRow(ctx: IngestContext, voucherId: string, fileId: string, action: string, role: FileRole) {
   return {
