@@ -125,6 +125,7 @@ test('the receiver examples as published: claim → reimbursed → booked, and c
   expect([b.status, b.json.message]).toEqual([200, undefined]);
   expect(Object.keys(b.json)).toEqual(expect.arrayContaining(required(booked, 200)));
   expect(b.json.state).toBe('booked');
+  expect(b.json.receiverFiles).toEqual({ configId: expect.any(String), xbrlFileId: expect.any(String), jsonFileId: expect.any(String) });
   const after = await byTheDocs(seed.receiver, 'GET', `${base}/${v.id}`);
   expect(after.status).toBe(200);
   expect(after.json.booking).toMatchObject({ journalVoucherNumber: example(booked).journalVoucherNumber, period: example(booked).period });

@@ -110,6 +110,25 @@ const TRANSITION: SchemaObject = {
   required: ['voucherId', 'state'],
   properties: { voucherId: text('', { format: 'uuid' }), state: STATE },
 };
+const BOOKED: SchemaObject = {
+  type: 'object',
+  required: ['voucherId', 'state', 'journalVoucherNumber', 'period', 'bookedAt', 'debitTotal', 'creditTotal', 'entries', 'receiverFiles'],
+  properties: {
+    ...TRANSITION.properties,
+    journalVoucherNumber: text(''),
+    period: text('YYYY-MM'),
+    bookedAt: text('', { format: 'date' }),
+    debitTotal: text('', MONEY),
+    creditTotal: text('', MONEY),
+    entries: { type: 'array', items: { type: 'object' } },
+    receiverFiles: {
+      type: 'object',
+      nullable: true,
+      description: 'the 入账 receiver files generated (download: GET /api/pool/files/{id}); null for a kind without a receiver view (then `note` says so)',
+      properties: { configId: text('the receiver view of the MoF standard used'), xbrlFileId: text('', { format: 'uuid' }), jsonFileId: text('', { format: 'uuid' }) },
+    },
+  },
+};
 const illegal = error(409, 'not allowed in the voucher\'s current state (`illegal_transition`, details name the state), claimed by another document (`already_claimed`, `not_claim_holder`)');
 const notFound = error(404, 'no such voucher in the units this key or user may see');
 const invalid = error(400, 'a field is missing or malformed (`message` and `details.field` name it)');
@@ -136,117 +155,89 @@ export const ReceiverDetailDocs = () =>
     notFound,
   );
 
+/** One state transition of a voucher: signed or signed-in, the voucher id, a JSON body, its answer and the errors. */
+const transitionDocs = (operation: { summary: string; description?: string }, body: SchemaObject, ok: { status: number; description: string; schema: SchemaObject }) =>
+  applyDecorators(ApiOperation(operation), ...signedOrSession, idParam, ApiBody({ schema: { type: 'object', ...body } }), ApiResponse(ok), invalid, notFound, illegal);
+
 export const ClaimDocs = () =>
-  applyDecorators(
-    ApiOperation({
+  transitionDocs(
+    {
       summary: '用票端接口: claim (占用) a voucher for a reimbursement document: available → claimed',
       description: 'Exactly one of concurrent claims wins; the others answer 409 already_claimed naming the holder. The same document claiming again gets its claim back (`repeated: true`).',
-    }),
-    ...signedOrSession,
-    idParam,
-    ApiBody({
-      schema: {
-        type: 'object',
-        required: ['reimbursementDocId'],
-        properties: {
-          reimbursementDocId: docId,
-          expiresAt: text('when the claim lapses (ISO date-time, at most 366 days ahead); default 30 days', { format: 'date-time' }),
-          claimantUser: text('the person in your system who claims it', { maxLength: 200 }),
-        },
-        example: CLAIM_EXAMPLE,
+    },
+    {
+      required: ['reimbursementDocId'],
+      properties: {
+        reimbursementDocId: docId,
+        expiresAt: text('when the claim lapses (ISO date-time, at most 366 days ahead); default 30 days', { format: 'date-time' }),
+        claimantUser: text('the person in your system who claims it', { maxLength: 200 }),
       },
-    }),
-    ApiResponse({ status: 201, description: 'claimed (or the same document\'s claim, repeated)', schema: CLAIM }),
-    invalid,
-    notFound,
-    illegal,
+      example: CLAIM_EXAMPLE,
+    },
+    { status: 201, description: 'claimed (or the same document\'s claim, repeated)', schema: CLAIM },
   );
 
 export const ReimbursedDocs = () =>
-  applyDecorators(
-    ApiOperation({ summary: '用票端接口: write back 已报销: claimed → reimbursed (by the holding document)' }),
-    ...signedOrSession,
-    idParam,
-    ApiBody({
-      schema: {
-        type: 'object',
-        properties: {
-          reimbursementDocId: { ...docId, description: 'the holding document; required for API keys' },
-          reimbursedAt: text('when it was reimbursed (ISO date-time); default now', { format: 'date-time' }),
-          amount: text('amount reimbursed, yuan with at most two decimals, as a string', MONEY),
-        },
-        example: REIMBURSED_EXAMPLE,
+  transitionDocs(
+    { summary: '用票端接口: write back 已报销: claimed → reimbursed (by the holding document)' },
+    {
+      properties: {
+        reimbursementDocId: { ...docId, description: 'the holding document; required for API keys' },
+        reimbursedAt: text('when it was reimbursed (ISO date-time); default now', { format: 'date-time' }),
+        amount: text('amount reimbursed, yuan with at most two decimals, as a string', MONEY),
       },
-    }),
-    ApiResponse({ status: 200, description: 'reimbursed', schema: TRANSITION }),
-    invalid,
-    notFound,
-    illegal,
+      example: REIMBURSED_EXAMPLE,
+    },
+    { status: 200, description: 'reimbursed', schema: TRANSITION },
   );
 
 export const BookedDocs = () =>
-  applyDecorators(
-    ApiOperation({
+  transitionDocs(
+    {
       summary: '用票端接口: write back 已入账: reimbursed (or available) → booked, with the journal voucher',
       description: 'Stores the journal voucher (记账凭证号, period, balanced entries) and generates the 入账信息结构化数据 receiver files (XBRL instance and JSON), linked to the voucher.',
-    }),
-    ...signedOrSession,
-    idParam,
-    ApiBody({
-      schema: {
-        type: 'object',
-        required: ['journalVoucherNumber', 'period', 'bookedAt', 'entries'],
-        properties: {
-          reimbursementDocId: { ...docId, description: 'optional; when given it must be the document holding the claim' },
-          journalVoucherNumber: text('记账凭证号', { maxLength: 64 }),
-          period: text('accounting period YYYY-MM (or YYYYMM)'),
-          bookedAt: text('posting date YYYY-MM-DD', { format: 'date' }),
-          summary: text('摘要', { maxLength: 500 }),
-          entries: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 500,
-            description: 'debit/credit entries; debits must equal credits (else 400 unbalanced_entries)',
-            items: {
-              type: 'object',
-              properties: {
-                accountCode: text('科目编码 (code or name required)'),
-                accountName: text('科目名称'),
-                subsidiaryCode: text('辅助核算编码'),
-                subsidiaryName: text('辅助核算名称'),
-                debit: text('debit amount (or credit, not both)', MONEY),
-                credit: text('credit amount', MONEY),
-              },
+    },
+    {
+      required: ['journalVoucherNumber', 'period', 'bookedAt', 'entries'],
+      properties: {
+        reimbursementDocId: { ...docId, description: 'optional; when given it must be the document holding the claim' },
+        journalVoucherNumber: text('记账凭证号', { maxLength: 64 }),
+        period: text('accounting period YYYY-MM (or YYYYMM)'),
+        bookedAt: text('posting date YYYY-MM-DD', { format: 'date' }),
+        summary: text('摘要', { maxLength: 500 }),
+        entries: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 500,
+          description: 'debit/credit entries; debits must equal credits (else 400 unbalanced_entries)',
+          items: {
+            type: 'object',
+            properties: {
+              accountCode: text('科目编码 (code or name required)'),
+              accountName: text('科目名称'),
+              subsidiaryCode: text('辅助核算编码'),
+              subsidiaryName: text('辅助核算名称'),
+              debit: text('debit amount (or credit, not both)', MONEY),
+              credit: text('credit amount', MONEY),
             },
           },
         },
-        example: BOOKED_EXAMPLE,
       },
-    }),
-    ApiResponse({ status: 200, description: 'booked; the answer lists the receiver files', schema: TRANSITION }),
-    invalid,
-    notFound,
-    illegal,
+      example: BOOKED_EXAMPLE,
+    },
+    { status: 200, description: 'booked; the answer names the receiver files', schema: BOOKED },
   );
 
 export const ReleaseDocs = () =>
-  applyDecorators(
-    ApiOperation({ summary: '用票端接口: release a claim: claimed or reimbursed (not booked) → available' }),
-    ...signedOrSession,
-    idParam,
-    ApiBody({
-      schema: {
-        type: 'object',
-        properties: {
-          reimbursementDocId: { ...docId, description: 'the holding document; required for API keys' },
-          reason: text('why', { enum: ['released', 'rejected', 'cancelled'], default: 'released' }),
-          note: text('free text kept in the history', { maxLength: 1000 }),
-        },
-        example: RELEASE_EXAMPLE,
+  transitionDocs(
+    { summary: '用票端接口: release a claim: claimed or reimbursed (not booked) → available' },
+    {
+      properties: {
+        reimbursementDocId: { ...docId, description: 'the holding document; required for API keys' },
+        reason: text('why', { enum: ['released', 'rejected', 'cancelled'], default: 'released' }),
+        note: text('free text kept in the history', { maxLength: 1000 }),
       },
-    }),
-    ApiResponse({ status: 200, description: 'available again', schema: TRANSITION }),
-    invalid,
-    notFound,
-    illegal,
+      example: RELEASE_EXAMPLE,
+    },
+    { status: 200, description: 'available again', schema: TRANSITION },
   );
