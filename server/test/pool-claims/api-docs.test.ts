@@ -62,11 +62,21 @@ test('the signed-request scheme names the four headers and the canonical text; e
     ['/api/pool/receiver/vouchers/{id}', 'get'],
     ...['claim', 'release', 'reimbursed', 'booked'].map((a): [string, string] => [`/api/pool/receiver/vouchers/{id}/${a}`, 'post']),
   ];
+  routes.push(['/api/pool/receiver/vouchers/{id}/files/{fileId}', 'get']);
   for (const [p, m] of routes) {
     const o = op(p, m);
-    expect([p, o.security]).toEqual([p, expect.arrayContaining([{ signedRequest: [] }])]);
+    // Each scheme once (a shared decorator instance used to add it again on every route it decorated).
+    expect([p, o.security]).toEqual([p, [{ signedRequest: [] }, { bearer: [] }]]);
     expect([p, o.responses['401']?.description]).toEqual([p, expect.stringContaining('signature_invalid')]);
+    // Who may call it, from the guard's own role lists.
+    expect([p, o.description]).toEqual([p, expect.stringContaining('Who may call it: API keys of role `')]);
+    expect([p, o.responses['403']?.description]).toEqual([p, expect.stringContaining('lacks the role')]);
   }
+  expect(op('/api/pool/issuer/vouchers', 'post').description).toContain('`issuer`');
+  expect(op('/api/pool/receiver/vouchers/{id}/booked', 'post').description).toMatch(/`accounting_system`.*`receiver`|`receiver`.*`accounting_system`/);
+  expect(op('/api/pool/receiver/vouchers/{id}/booked', 'post').description).not.toContain('`reimbursement_system`');
+  // The multipart form of the push has its own schema: the file in the part `file`.
+  expect(op('/api/pool/issuer/vouchers', 'post').requestBody.content['multipart/form-data'].schema).toMatchObject({ required: ['file'], properties: { file: { format: 'binary' } } });
   // Bodies are described field by field.
   expect(op('/api/pool/issuer/vouchers', 'post').requestBody.content['application/json'].schema.required).toEqual(['filename', 'content']);
   expect(op('/api/pool/receiver/vouchers/{id}/booked', 'post').requestBody.content['application/json'].schema.required).toEqual(['journalVoucherNumber', 'period', 'bookedAt', 'entries']);
@@ -116,6 +126,9 @@ test('the receiver examples as published: claim → reimbursed → booked, and c
   expect(Object.keys(c.json)).toEqual(expect.arrayContaining(required(claim, 201)));
   expect(c.json).toMatchObject({ state: 'claimed', reimbursementDocId: example(claim).reimbursementDocId, repeated: false });
 
+  // More than the voucher's total cannot have been reimbursed.
+  const tooMuch = await byTheDocs(seed.receiver, 'POST', `${base}/${v.id}/reimbursed`, { ...example(reimbursed), amount: '99999.00' });
+  expect([tooMuch.status, tooMuch.json.code, tooMuch.json.details?.field]).toEqual([400, 'amount_exceeds_total', 'amount']);
   const r = await byTheDocs(seed.receiver, 'POST', `${base}/${v.id}/reimbursed`, example(reimbursed));
   expect([r.status, r.json.message]).toEqual([200, undefined]);
   expect(Object.keys(r.json)).toEqual(expect.arrayContaining(required(reimbursed, 200)));
@@ -129,6 +142,25 @@ test('the receiver examples as published: claim → reimbursed → booked, and c
   const after = await byTheDocs(seed.receiver, 'GET', `${base}/${v.id}`);
   expect(after.status).toBe(200);
   expect(after.json.booking).toMatchObject({ journalVoucherNumber: example(booked).journalVoucherNumber, period: example(booked).period });
+  // The receiver files download with the API keys that book and reimburse (the documented route), audited.
+  for (const [client, fileId, type] of [[seed.accounting, b.json.receiverFiles.xbrlFileId, 'application/xml'], [seed.receiver, b.json.receiverFiles.jsonFileId, 'application/json']] as const) {
+    const path = `${base}/${v.id}/files/${fileId}`;
+    const ts = String(Math.floor(clock.now().getTime() / 1000));
+    const nonce = randomBytes(12).toString('hex');
+    const sig = createHmac('sha256', client.secret).update(`GET\n${path}\n${ts}\n${nonce}\n${createHash('sha256').update('').digest('hex')}`).digest('hex');
+    const res = await fetch(`${t.url}${path}`, { headers: { 'X-Evarchive-Key': client.keyId, 'X-Evarchive-Timestamp': ts, 'X-Evarchive-Nonce': nonce, 'X-Evarchive-Signature': sig } });
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, expect.stringContaining(type)]);
+    const text = await res.text();
+    expect(text).toContain(example(booked).journalVoucherNumber);
+  }
+  // Another voucher's id with this file: not found.
+  const other = await newVoucher();
+  expect((await byTheDocs(seed.receiver, 'GET', `${base}/${other.id}/files/${b.json.receiverFiles.xbrlFileId}`)).status).toBe(404);
+  // A document named for a voucher nobody claimed is refused, not silently dropped.
+  const unclaimed = await byTheDocs(seed.accounting, 'POST', `${base}/${other.id}/booked`, example(booked));
+  expect([unclaimed.status, unclaimed.json.code]).toEqual([409, 'not_claim_holder']);
+  const { reimbursementDocId: _doc, ...withoutDoc } = example(booked);
+  expect((await byTheDocs(seed.accounting, 'POST', `${base}/${other.id}/booked`, withoutDoc)).status).toBe(200);
   // Booking again is the documented 409.
   const twice = await byTheDocs(seed.accounting, 'POST', `${base}/${v.id}/booked`, example(booked));
   expect(twice.status).toBe(409);

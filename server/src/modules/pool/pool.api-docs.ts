@@ -6,8 +6,10 @@
  * documented example that the server would refuse fails a test.
  */
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity, type OpenAPIObject } from '@nestjs/swagger';
-import { SIGNED_REQUEST_SCHEME } from '../../platform/http/openapi';
+import { ApiBody, ApiConsumes, ApiExtension, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiSecurity, type OpenAPIObject } from '@nestjs/swagger';
+import { MULTIPART_BODY, SIGNED_REQUEST_SCHEME } from '../../platform/http/openapi';
+import { CLIENT_ROLES, isClientRole, ROLES, type AnyRole } from '../../platform/identity/roles';
+import { BOOK_ROLES, CLAIM_CLIENT_ROLES, CLAIM_USER_ROLES, WRITEBACK_READ_ROLES } from './claims/claims.service';
 
 /** An OpenAPI schema object (the package exports the type only through its document type). */
 type SchemaObject = Exclude<NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string], { $ref: string }>;
@@ -20,7 +22,30 @@ const ERROR: SchemaObject = {
   properties: { code: text('machine-readable reason'), message: text('what is wrong, naming the field or file'), details: { type: 'object' } },
 };
 const error = (status: number, description: string) => ApiResponse({ status, description, schema: ERROR });
-const signedOrSession = [ApiSecurity(SIGNED_REQUEST_SCHEME), ApiSecurity('bearer'), error(401, 'not signed in, or the request signature is refused (`code` names why: `signature_invalid`, `timestamp_out_of_window`, `nonce_reused`, `unknown_key`, …)')];
+
+/** Who may call an operation, from the same role lists the route's guard uses. */
+export function whoMayCall(roles: readonly AnyRole[]): string {
+  const keys = roles.filter(isClientRole).map((r) => `\`${r}\` (${CLIENT_ROLES[r]})`);
+  const people = roles.filter((r) => !isClientRole(r)).map((r) => `\`${r}\` (${ROLES[r as keyof typeof ROLES]})`);
+  return [
+    keys.length ? `API keys of role ${keys.join(', ')} (\`evarchive client add <name> --role <role> --unit <code>\`)` : 'no API key',
+    people.length ? `people with role ${people.join(', ')}` : '',
+  ].filter(Boolean).join('; ') + ' — for the units the key or grant names (system administrators: every unit).';
+}
+
+/**
+ * The security, 401 and 403 of an operation and who may call it. Fresh decorators on every call: a decorator
+ * instance applied to several routes would add its security entry to each of them again.
+ */
+const access = (roles: readonly AnyRole[]) => [
+  ApiSecurity(SIGNED_REQUEST_SCHEME),
+  ApiSecurity('bearer'),
+  error(401, 'not signed in, or the request signature is refused (`code` names why: `signature_invalid`, `timestamp_out_of_window`, `nonce_reused`, `unknown_key`, …)'),
+  error(403, `the key or person lacks the role: ${whoMayCall(roles)}`),
+];
+const operation = (summary: string, roles: readonly AnyRole[], description = '') =>
+  ApiOperation({ summary, description: `${description ? `${description}\n\n` : ''}Who may call it: ${whoMayCall(roles)}` });
+const MOVE_ROLES = [...CLAIM_CLIENT_ROLES, ...CLAIM_USER_ROLES];
 
 // ---- 开票端接口: issuer push ---------------------------------------------------------------------------------
 
@@ -43,31 +68,36 @@ const PUSH_RESULT: SchemaObject = {
 
 export const IssuerPushDocs = () =>
   applyDecorators(
-    ApiOperation({
-      summary: '开票端接口: push one voucher file (signed API key, role issuer)',
-      description:
-        'One OFD, PDF, XML, XBRL or JSON voucher per request, as JSON `{filename, content (base64), reference?}` or as ' +
+    operation(
+      '开票端接口: push one voucher file',
+      ['issuer'],
+      'One OFD, PDF, XML, XBRL or JSON voucher per request, as JSON `{filename, content (base64), reference?}` or as ' +
         'multipart/form-data with the file in the field `file`. Idempotent: the same file again answers 200 duplicate ' +
         'with the same voucherId. The signature covers the exact body bytes sent.',
-    }),
-    ...signedOrSession,
-    ApiConsumes('application/json', 'multipart/form-data'),
+    ),
+    ...access(['issuer']),
+    ApiConsumes('application/json'),
     ApiBody({
       schema: {
         type: 'object',
         required: ['filename', 'content'],
         properties: {
           filename: text('the voucher file\'s name (its extension helps recognise the format)', { maxLength: 255 }),
-          content: text('the file bytes, base64 (JSON form); multipart: the file itself in the field `file`', { format: 'byte' }),
+          content: text('the file bytes, base64', { format: 'byte' }),
           reference: text('your own reference for this push, kept with the batch item', { maxLength: 200 }),
         },
         example: ISSUER_PUSH_EXAMPLE,
       },
     }),
+    ApiExtension(MULTIPART_BODY, {
+      type: 'object',
+      required: ['file'],
+      properties: { file: text('the voucher file (its name is taken from the part\'s filename)', { format: 'binary' }) },
+    }),
     ApiResponse({ status: 201, description: 'a new pool record', schema: PUSH_RESULT }),
     ApiResponse({ status: 200, description: 'duplicate, linked or conflict (see outcome)', schema: PUSH_RESULT }),
-    error(400, 'the request itself is malformed (`filename`/`content` missing, not base64, several files)'),
-    error(422, 'the file is refused (`code` names why: unreadable, not_a_voucher, unroutable, too_large, …); details carry batchId and itemId'),
+    error(400, 'the request itself is malformed (`filename`/`content` missing, `content` not base64, not exactly one file part)'),
+    error(422, 'the file is refused (`code` names why: unknown_format, unreadable, unroutable, held_by_other_unit, too_large, …); details carry batchId and itemId'),
     error(503, 'the server is stopping or its storage failed: nothing was kept, send the same request again later'),
   );
 
@@ -89,7 +119,7 @@ export const BOOKED_EXAMPLE = {
 };
 export const RELEASE_EXAMPLE = { reimbursementDocId: 'BX-2026-000321', reason: 'rejected', note: '发票抬头与单位名称不符' };
 
-const idParam = ApiParam({ name: 'id', description: 'voucher id (pool record), as the lookup or the issuer push answered it', schema: { type: 'string', format: 'uuid' } });
+const idParam = () => ApiParam({ name: 'id', description: 'voucher id (pool record), as the lookup or the issuer push answered it', schema: { type: 'string', format: 'uuid' } });
 const STATE = text('reimbursement state', { enum: ['available', 'claimed', 'reimbursed', 'booked', 'archived'] });
 const CLAIM: SchemaObject = {
   type: 'object',
@@ -124,7 +154,7 @@ const BOOKED: SchemaObject = {
     receiverFiles: {
       type: 'object',
       nullable: true,
-      description: 'the 入账 receiver files generated (download: GET /api/pool/files/{id}); null for a kind without a receiver view (then `note` says so)',
+      description: 'the 入账 receiver files generated (download: GET /api/pool/receiver/vouchers/{id}/files/{fileId}); null for a kind without a receiver view (then `note` says so)',
       properties: { configId: text('the receiver view of the MoF standard used'), xbrlFileId: text('', { format: 'uuid' }), jsonFileId: text('', { format: 'uuid' }) },
     },
   },
@@ -136,8 +166,8 @@ const docId = text('the reimbursement document (报销单) in your system', { ma
 
 export const ReceiverLookupDocs = () =>
   applyDecorators(
-    ApiOperation({ summary: '用票端接口: find vouchers by business identity, with their state and live claim' }),
-    ...signedOrSession,
+    operation('用票端接口: find vouchers by business identity, with their state and live claim', WRITEBACK_READ_ROLES),
+    ...access(WRITEBACK_READ_ROLES),
     ApiQuery({ name: 'invoiceNumber', required: false, description: '发票号码 (20 digits for 数电票, 8 for older invoices)' }),
     ApiQuery({ name: 'invoiceCode', required: false, description: '发票代码 (older invoices; with invoiceNumber)' }),
     ApiQuery({ name: 'bankSerialNumber', required: false, description: 'bank receipt serial number (回单编号/流水号)' }),
@@ -148,16 +178,26 @@ export const ReceiverLookupDocs = () =>
 
 export const ReceiverDetailDocs = () =>
   applyDecorators(
-    ApiOperation({ summary: '用票端接口: one voucher\'s state, claims, booking, 入账 receiver files and history' }),
-    ...signedOrSession,
-    idParam,
+    operation('用票端接口: one voucher\'s state, claims, booking, 入账 receiver files and history', WRITEBACK_READ_ROLES),
+    ...access(WRITEBACK_READ_ROLES),
+    idParam(),
     ApiResponse({ status: 200, description: 'the write-back record' }),
     notFound,
   );
 
 /** One state transition of a voucher: signed or signed-in, the voucher id, a JSON body, its answer and the errors. */
-const transitionDocs = (operation: { summary: string; description?: string }, body: SchemaObject, ok: { status: number; description: string; schema: SchemaObject }) =>
-  applyDecorators(ApiOperation(operation), ...signedOrSession, idParam, ApiBody({ schema: { type: 'object', ...body } }), ApiResponse(ok), invalid, notFound, illegal);
+const transitionDocs = (op: { summary: string; description?: string }, roles: readonly AnyRole[], body: SchemaObject, ok: { status: number; description: string; schema: SchemaObject }) =>
+  applyDecorators(operation(op.summary, roles, op.description), ...access(roles), idParam(), ApiBody({ schema: { type: 'object', ...body } }), ApiResponse(ok), invalid, notFound, illegal);
+
+export const ReceiverFileDocs = () =>
+  applyDecorators(
+    operation('用票端接口: download one file of the voucher — the original, a version, or a 入账 receiver file (XBRL, JSON)', WRITEBACK_READ_ROLES, 'File ids: `receiverFiles` of the booked answer, `files` of the write-back record. Every read is audited.'),
+    ...access(WRITEBACK_READ_ROLES),
+    idParam(),
+    ApiParam({ name: 'fileId', description: 'a file of this voucher', schema: { type: 'string', format: 'uuid' } }),
+    ApiResponse({ status: 200, description: 'the bytes as stored, with their media type and file name (Content-Disposition)' }),
+    error(404, 'no such file on this voucher, or the voucher is not in the units this key or user may see'),
+  );
 
 export const ClaimDocs = () =>
   transitionDocs(
@@ -165,6 +205,7 @@ export const ClaimDocs = () =>
       summary: '用票端接口: claim (占用) a voucher for a reimbursement document: available → claimed',
       description: 'Exactly one of concurrent claims wins; the others answer 409 already_claimed naming the holder. The same document claiming again gets its claim back (`repeated: true`).',
     },
+    MOVE_ROLES,
     {
       required: ['reimbursementDocId'],
       properties: {
@@ -180,6 +221,7 @@ export const ClaimDocs = () =>
 export const ReimbursedDocs = () =>
   transitionDocs(
     { summary: '用票端接口: write back 已报销: claimed → reimbursed (by the holding document)' },
+    MOVE_ROLES,
     {
       properties: {
         reimbursementDocId: { ...docId, description: 'the holding document; required for API keys' },
@@ -197,6 +239,7 @@ export const BookedDocs = () =>
       summary: '用票端接口: write back 已入账: reimbursed (or available) → booked, with the journal voucher',
       description: 'Stores the journal voucher (记账凭证号, period, balanced entries) and generates the 入账信息结构化数据 receiver files (XBRL instance and JSON), linked to the voucher.',
     },
+    BOOK_ROLES,
     {
       required: ['journalVoucherNumber', 'period', 'bookedAt', 'entries'],
       properties: {
@@ -231,6 +274,7 @@ export const BookedDocs = () =>
 export const ReleaseDocs = () =>
   transitionDocs(
     { summary: '用票端接口: release a claim: claimed or reimbursed (not booked) → available' },
+    MOVE_ROLES,
     {
       properties: {
         reimbursementDocId: { ...docId, description: 'the holding document; required for API keys' },

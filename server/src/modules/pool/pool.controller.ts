@@ -25,7 +25,8 @@ async function readMultipart(req: FastifyRequest): Promise<{ files: IngestFile[]
   return { files, fields };
 }
 
-function contentDisposition(filename: string): string {
+/** attachment; with an ASCII fallback name and the UTF-8 name (RFC 6266 / 5987). */
+export function contentDisposition(filename: string): string {
   const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
@@ -55,7 +56,8 @@ export class PoolController {
     } else {
       const b = (req.body ?? {}) as Record<string, unknown>;
       if (typeof b.filename !== 'string' || !b.filename.trim()) throw new ValidationError('filename: required (the name of the voucher file)', { field: 'filename' });
-      if (typeof b.content !== 'string' || !/^[A-Za-z0-9+/=\s_-]+$/.test(b.content)) throw new ValidationError('content: required, the file bytes in base64', { field: 'content' });
+      if (typeof b.content !== 'string' || !b.content.trim()) throw new ValidationError('content: required, the file bytes in base64', { field: 'content' });
+      if (!/^[A-Za-z0-9+/=\s_-]+$/.test(b.content)) throw new ValidationError('content: not base64 (letters, digits, "+", "/", "=", or the URL-safe "-", "_")', { field: 'content' });
       const bytes = Buffer.from(b.content, 'base64');
       file = { filename: b.filename, sourceRef: typeof b.reference === 'string' ? `issuer:${b.reference.slice(0, 200)}` : null, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) };
     }

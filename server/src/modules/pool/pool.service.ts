@@ -5,7 +5,7 @@ import { AuditService } from '../../platform/audit/audit.service';
 import { systemClock, type Clock } from '../../platform/clock/clock';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors/errors';
 import { allowedUnitIds, hasRole, isSystemAdmin, type Principal } from '../../platform/identity/principal';
-import type { Role } from '../../platform/identity/roles';
+import type { AnyRole, Role } from '../../platform/identity/roles';
 import type { ObjectStore } from '../../platform/storage/object-store';
 import { isCalendarDate } from '../../platform/http/dates';
 import { CLOCK, STORAGE } from '../../platform/tokens';
@@ -207,10 +207,22 @@ export class PoolService {
   }
 
   /** A received original, byte for byte; the read is audited. */
-  async download(p: Principal, fileId: string, ip: string | null): Promise<{ stream: Readable; filename: string; mediaType: string; size: number; sha256: string }> {
+  /**
+   * One stored file (an original, a version, a receiver file), audited. `scope` is the receiver API's way in: the
+   * file must belong to that voucher, and the roles that may read write-backs (API keys of reimbursement and
+   * accounting systems among them) may read it.
+   */
+  async download(
+    p: Principal,
+    fileId: string,
+    ip: string | null,
+    scope?: { voucherId: string; roles: readonly AnyRole[] },
+  ): Promise<{ stream: Readable; filename: string; mediaType: string; size: number; sha256: string }> {
     if (!UUID.test(fileId)) throw new ValidationError(`id: not a file id: "${fileId}"`, { field: 'id' });
+    if (scope && !UUID.test(scope.voucherId)) throw new ValidationError(`id: not a voucher id: "${scope.voucherId}"`, { field: 'id' });
     const f = await this.repo.fileRow(fileId);
-    if (!f || !this.canSee(p, f.unit_id, f.owner_user_id)) throw new NotFoundError(`file not found: ${fileId}`, { id: fileId });
+    const visible = f && (scope ? f.voucher_id === scope.voucherId && !!f.unit_id && (isSystemAdmin(p) || hasRole(p, scope.roles, f.unit_id)) : this.canSee(p, f.unit_id, f.owner_user_id));
+    if (!f || !visible) throw new NotFoundError(`file not found: ${fileId}`, { id: fileId });
     await this.audit.record({
       actor: p,
       action: 'pool.file.read',

@@ -1,10 +1,15 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { SIGNATURE_HEADERS, SIGNING_RULE } from '../identity/sign-request';
 
 export const DOCS_PATH = 'api/docs';
 /** The security scheme of machine clients' signed requests (`@ApiSecurity(SIGNED_REQUEST_SCHEME)` on their routes). */
 export const SIGNED_REQUEST_SCHEME = 'signedRequest';
+/**
+ * An operation's multipart/form-data body, when it also takes JSON: `@ApiExtension(MULTIPART_BODY, schema)`
+ * (nestjs/swagger gives every content type of an operation the one `@ApiBody` schema).
+ */
+export const MULTIPART_BODY = 'x-multipart-body';
 
 /** Swagger UI at /api/docs and the OpenAPI document at /api/docs-json, generated from controllers and DTOs. */
 export function setupOpenApi(app: NestFastifyApplication, version: string): void {
@@ -18,7 +23,7 @@ export function setupOpenApi(app: NestFastifyApplication, version: string): void
     .addApiKey({ type: 'apiKey', in: 'header', name: headerName(SIGNATURE_HEADERS.key), description: SIGNING_RULE }, SIGNED_REQUEST_SCHEME)
     .build();
   // Built on first request: every module's controllers are registered by then, and start-up stays fast.
-  SwaggerModule.setup(DOCS_PATH, app, () => SwaggerModule.createDocument(app, config), {
+  SwaggerModule.setup(DOCS_PATH, app, () => withMultipartBodies(SwaggerModule.createDocument(app, config)), {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
     yamlDocumentUrl: `${DOCS_PATH}-yaml`,
   });
@@ -27,4 +32,17 @@ export function setupOpenApi(app: NestFastifyApplication, version: string): void
 /** x-evarchive-key → X-Evarchive-Key, as the headers are written in the documentation. */
 function headerName(h: string): string {
   return h.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+/** Moves each operation's `MULTIPART_BODY` extension into its request body as the multipart/form-data content. */
+export function withMultipartBodies(doc: OpenAPIObject): OpenAPIObject {
+  for (const item of Object.values(doc.paths)) {
+    for (const op of Object.values(item) as (Record<string, unknown> & { requestBody?: { content: Record<string, unknown> } })[]) {
+      if (!op || typeof op !== 'object' || !(MULTIPART_BODY in op)) continue;
+      const schema = op[MULTIPART_BODY];
+      delete op[MULTIPART_BODY];
+      op.requestBody = { ...(op.requestBody ?? {}), content: { ...(op.requestBody?.content ?? {}), 'multipart/form-data': { schema } } };
+    }
+  }
+  return doc;
 }

@@ -1,7 +1,8 @@
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { All, Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ForbiddenError } from '../errors/errors';
+import { SIGNED_REQUEST_SCHEME } from '../http/openapi';
 import { AuthService, LockedError, SESSION_COOKIE } from './auth.service';
 import { CurrentPrincipal, Public, RequestIp, Roles } from './decorators';
 import { bodySha256, sessionCookie } from './http';
@@ -60,6 +61,8 @@ export class AuthController {
   @All('client')
   @HttpCode(200)
   @Roles(...CLIENT_ROLE_IDS)
+  @ApiOperation({ summary: 'API clients: test your request signing (any method, any body)', description: 'A correctly signed request answers 200 `{client: {id, keyId, name, role, unitIds}, bodySha256}` (the SHA-256 the server computed of the body); a refused one answers 401 with the reason.' })
+  @ApiSecurity(SIGNED_REQUEST_SCHEME)
   client(@CurrentPrincipal() p: ClientPrincipal, @Req() req: FastifyRequest) {
     return { client: { id: p.id, keyId: p.keyId, name: p.name, role: p.role, unitIds: p.grants.map((g) => g.unitId) }, bodySha256: bodySha256(req) };
   }

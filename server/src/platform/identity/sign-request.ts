@@ -25,12 +25,13 @@ export const SIGNING_RULE = [
   '- `X-Evarchive-Key`: the key id;',
   '- `X-Evarchive-Timestamp`: Unix seconds, within the server\'s replay window (EVARCHIVE_API_KEY_WINDOW_SECONDS, default 300);',
   '- `X-Evarchive-Nonce`: 16–128 characters of letters, digits, `_` or `-`, never used twice;',
-  '- `X-Evarchive-Signature`: lower-case hex HMAC-SHA256 with the secret as key over the UTF-8 text',
+  '- `X-Evarchive-Signature`: hex HMAC-SHA256 (either case) with the secret as key over the UTF-8 text',
   '  `METHOD + "\\n" + path-with-query + "\\n" + timestamp + "\\n" + nonce + "\\n" + hex SHA-256(body bytes)`,',
   '  METHOD upper-case, the path as sent (e.g. `/api/pool/receiver/vouchers?invoiceNumber=123`), an empty body hashed as empty.',
   '',
   'A refused signature answers 401 with `code`: signature_missing, unknown_key, timestamp_out_of_window, nonce_invalid,',
-  'signature_invalid, nonce_reused or key_unreadable.',
+  'signature_invalid, nonce_reused or key_unreadable. Any method on `/api/auth/client`, signed, answers who the key is',
+  'and the SHA-256 the server computed of the body: a way to test a client\'s signing.',
 ].join('\n');
 
 export function sha256Hex(body: string | Buffer | Uint8Array = ''): string {

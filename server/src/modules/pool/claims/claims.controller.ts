@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequestIp, Roles } from '../../../platform/identity/decorators';
 import type { Principal } from '../../../platform/identity/principal';
-import { BookedDocs, ClaimDocs, ReceiverDetailDocs, ReceiverLookupDocs, ReimbursedDocs, ReleaseDocs } from '../pool.api-docs';
+import { BookedDocs, ClaimDocs, ReceiverDetailDocs, ReceiverFileDocs, ReceiverLookupDocs, ReimbursedDocs, ReleaseDocs } from '../pool.api-docs';
+import { contentDisposition } from '../pool.controller';
+import { PoolService } from '../pool.service';
 import { BOOK_ROLES, CLAIM_CLIENT_ROLES, CLAIM_USER_ROLES, ClaimsService, WRITEBACK_READ_ROLES } from './claims.service';
 
 const MOVE_ROLES = [...CLAIM_CLIENT_ROLES, ...CLAIM_USER_ROLES];
@@ -15,7 +17,10 @@ const MOVE_ROLES = [...CLAIM_CLIENT_ROLES, ...CLAIM_USER_ROLES];
 @ApiTags('pool-receiver')
 @Controller('pool/receiver/vouchers')
 export class ClaimsController {
-  constructor(private readonly claims: ClaimsService) {}
+  constructor(
+    private readonly claims: ClaimsService,
+    private readonly pool: PoolService,
+  ) {}
 
   /** Lookup by business identity: `?invoiceNumber=…[&invoiceCode=…]`, `?bankSerialNumber=…`, `?identityKey=…`. */
   @Get()
@@ -31,6 +36,15 @@ export class ClaimsController {
   @ReceiverDetailDocs()
   detail(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
     return this.claims.writeback(p, id);
+  }
+
+  /** One file of the voucher — its original, a version, or a receiver (入账) file a booking generated — audited. */
+  @Get(':id/files/:fileId')
+  @Roles(...WRITEBACK_READ_ROLES)
+  @ReceiverFileDocs()
+  async file(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Param('fileId') fileId: string, @RequestIp() ip: string | null) {
+    const f = await this.pool.download(p, fileId, ip, { voucherId: id, roles: WRITEBACK_READ_ROLES });
+    return new StreamableFile(f.stream, { type: f.mediaType, disposition: contentDisposition(f.filename), length: f.size });
   }
 
   /** `{reimbursementDocId, expiresAt?, claimantUser?}` → 201 claim; 409 already_claimed names the holder's document. */

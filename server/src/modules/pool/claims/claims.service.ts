@@ -283,7 +283,11 @@ export class ClaimsService {
 
   /** The live claim must be the caller's document when one is named (machine clients must name it, unless booking). */
   private checkHolder(p: Principal, id: string, claim: { reimbursement_doc_id: string } | undefined, docId: string | undefined, docRequired = true) {
-    if (!claim) return;
+    if (!claim) {
+      // Naming a document for a voucher nobody claimed would be dropped without a word: say so instead.
+      if (docId) throw new ConflictError(`voucher ${id} is not claimed: reimbursement document ${docId} does not hold it (leave reimbursementDocId out when no document claimed it)`, { id, holderDocId: null }, 'not_claim_holder');
+      return;
+    }
     if (docRequired && p.kind === 'client' && !docId) throw new ValidationError('reimbursementDocId: required (the document that holds the claim)', { field: 'reimbursementDocId' });
     if (docId && docId !== claim.reimbursement_doc_id) {
       throw new ConflictError(`voucher ${id} is held by reimbursement document ${claim.reimbursement_doc_id}, not ${docId}`, { id, holderDocId: claim.reimbursement_doc_id }, 'not_claim_holder');
@@ -327,6 +331,10 @@ export class ClaimsService {
     return this.db.transaction().execute(async (trx) => {
       const v = await this.lock(trx, id, this.units(p, [...CLAIM_CLIENT_ROLES, ...CLAIM_USER_ROLES]));
       if (v.state !== 'claimed') throw this.illegal(id, v.state, 'reimbursed', ['claimed']);
+      const total = (v.data as Partial<Voucher> | null)?.totalAmount;
+      if (amount !== null && typeof total === 'string' && /^\d+(\.\d{1,2})?$/.test(total) && toFen(amount) > toFen(total)) {
+        throw new ValidationError(`amount: ${amount} is more than the voucher's total ${total}`, { field: 'amount', total }, 'amount_exceeds_total');
+      }
       const claim = await this.liveClaim(trx, id);
       if (!claim) throw new AppError('claim_missing', `voucher ${id} is claimed but has no live claim record`, 500, { id });
       this.checkHolder(p, id, claim, docId);
