@@ -139,3 +139,20 @@ export interface Voucher {
   /** Disagreements between layers, tolerated oddities, low-confidence fields — one sentence each. */
   warnings: string[];
 }
+
+/** The fields a voucher of any kind has at least one of: an identity, an amount, a date or a party. */
+const CONTENT_FIELDS = [
+  'invoiceCode', 'invoiceNumber', 'issueDate', 'amountExTax', 'taxAmount', 'totalAmount', 'sellerName', 'sellerTaxId',
+  'buyerName', 'buyerTaxId', 'payerName', 'payerAccount', 'payeeName', 'payeeAccount', 'bankSerialNumber',
+] as const satisfies readonly (keyof Voucher)[];
+
+/**
+ * Whether a reading holds a voucher: a recognised kind, or — for kind `other` — at least a number, an amount, a
+ * date, a party or a line. An OFD letter, a signed demo document or an image resource read as `other` with none of
+ * them is not a voucher (the voucher pool refuses it as `not_a_voucher`).
+ */
+export function hasVoucherContent(v: Pick<Voucher, 'kind' | 'lineItems'> & Partial<Record<(typeof CONTENT_FIELDS)[number], unknown>>): boolean {
+  if (v.kind !== 'other') return true;
+  if ((v.lineItems ?? []).length > 0) return true;
+  return CONTENT_FIELDS.some((k) => typeof v[k] === 'string' && (v[k] as string).trim() !== '');
+}

@@ -748,6 +748,7 @@ export const en: Record<MessageKey, string> = {
   'pool.reject.empty_file': 'The file is empty',
   'pool.reject.too_large': 'The file is over the size limit',
   'pool.reject.unknown_format': 'Not a voucher file (not OFD, PDF, XML, XBRL, JSON, JPEG or PNG)',
+  'pool.reject.not_a_voucher': 'The file holds no voucher (no voucher title, number, amount, date, party or line)',
   'pool.reject.unroutable': 'Cannot tell which unit it belongs to: choose the unit and upload again',
   'pool.reject.held_by_other_unit': 'This voucher is already in another unit\'s pool (ask an administrator if it was sent to the wrong unit)',
   'pool.reject.changed': 'The file changed after the batch recorded it',

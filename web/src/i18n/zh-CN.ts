@@ -753,6 +753,7 @@ export const zhCN = {
   'pool.reject.empty_file': '文件为空',
   'pool.reject.too_large': '文件超过大小上限',
   'pool.reject.unknown_format': '不是票据文件（不是 OFD、PDF、XML、XBRL、JSON、JPEG 或 PNG）',
+  'pool.reject.not_a_voucher': '文件中没有票据内容（没有票据名称、号码、金额、日期、当事方或明细）',
   'pool.reject.unroutable': '无法判断属于哪个单位：请选择单位后再上传',
   'pool.reject.held_by_other_unit': '这张票据已在其他单位的票池中，不能加入本单位（如错发，请联系管理员）',
   'pool.reject.changed': '文件在登记后被改动',

@@ -10,7 +10,7 @@ import { inspectFile, type InspectResult } from '../../../formats/inspect';
 import { renderPageWithPdftoppm } from '../../../formats/pdf/render-poppler';
 import { openZip } from '../../../formats/zip/zip';
 import { FormatError } from '../../../formats/errors';
-import type { Voucher } from '../../../formats/voucher';
+import { hasVoucherContent, type Voucher } from '../../../formats/voucher';
 import { putOriginalDirect } from '../../../platform/storage/local-direct-write';
 import type { PutResult } from '../../../platform/storage/object-store';
 import type { StepRecord } from '../pool.tables';
@@ -84,7 +84,7 @@ export class UnpackStep implements ReadStep {
 export class ParseStep implements ReadStep {
   readonly offThread = true;
   readonly name = 'parse';
-  readonly version = 2;
+  readonly version = 3;
   readonly phase = 'read';
   async run(ctx: ReadContext): Promise<string> {
     // v2: PDF pages are rendered (pdftoppm) when a QR code is drawn as vector paths, e.g. air itineraries.
@@ -96,6 +96,11 @@ export class ParseStep implements ReadStep {
       throw new StopItem('rejected', code, `${ctx.item.filename}: ${m && m[1] !== 'internal' ? m[2] : first}`);
     }
     if (!r.kind) throw new StopItem('rejected', 'unreadable', `${ctx.item.filename}: the reader found no voucher in it`);
+    // v3: a file that reads as no voucher at all (kind other, no number, amount, date, party or line) is refused.
+    if (!hasVoucherContent({ ...r, kind: r.kind, lineItems: r.lineItems ?? [] })) {
+      const what = r.format === 'jpeg' || r.format === 'png' ? 'no invoice QR code and no voucher field read by OCR' : 'no voucher title, number, amount, date, party or line';
+      throw new StopItem('rejected', 'not_a_voucher', `${ctx.item.filename}: the ${r.format.toUpperCase()} file holds no voucher (${what})`);
+    }
     ctx.inspected = r;
     const { file: _file, format: _format, errors: _errors, ...voucher } = r;
     ctx.voucher = storable(voucher) as Voucher;
