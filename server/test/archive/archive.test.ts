@@ -133,3 +133,39 @@ describe('archiving a volume', () => {
     expect(codes).toContain('BC-ZS-5-1');
   });
 });
+
+// Last: it archives a volume of its own, which the sweep above would count.
+test('the pool vouchers are locked and their originals checked inside the transaction, before the package is written: a refusal leaves no package and archiving again succeeds', async () => {
+  const v = await createVolume(env, { items: 2, volumeNo: 7 });
+  const volumes = new VolumesService(env.db, systemClock, env.audit, null as any, null as any, null as any);
+  const order: string[] = [];
+  let refuse = true;
+  const pool = {
+    lockOriginals: async (ids: string[], packaged: ReadonlySet<string>) => {
+      order.push(`lock ${ids.length}`);
+      // The fixture's originals are exactly what the package was built from.
+      expect([...packaged]).toEqual(expect.arrayContaining(v.originals.flat().map((o) => o.fileId)));
+      if (refuse) throw Object.assign(new Error('the original of 1 voucher(s) changed while the volume was being archived'), { code: 'originals_changed' });
+    },
+    markArchived: async () => {
+      order.push('mark');
+    },
+  };
+  const withPool = new ArchiveService(env.db, env.store, env.audit, env.checks, { dataDir: env.dataDir }, volumes, pool as any);
+  const putNamed = env.store.putNamed.bind(env.store);
+  env.store.putNamed = async (...args: Parameters<typeof putNamed>) => {
+    if (args[0].startsWith('packages/')) order.push('put'); // (the check run stores its reports by name too)
+    return putNamed(...args);
+  };
+  try {
+    await expect(withPool.archive(v.volumeId, 'system')).rejects.toMatchObject({ code: 'originals_changed' });
+    expect(order).toEqual(['lock 2']);
+    expect(await env.db.selectFrom('archive_package').select('id').where('volume_id', '=', v.volumeId).execute()).toHaveLength(0);
+    refuse = false;
+    const r = await withPool.archive(v.volumeId, 'system');
+    expect(order).toEqual(['lock 2', 'lock 2', 'put', 'mark']);
+    expect(r.packageKey).toBe(`packages/${v.volumeId}/v1/package.zip`);
+  } finally {
+    env.store.putNamed = putNamed;
+  }
+});

@@ -8,8 +8,10 @@ import { UserService } from '../../src/platform/identity/user.service';
 import { writeZip } from '../../src/formats/zip/write';
 import { qrPng } from '../../src/formats/factory/png';
 import { createFactory, tamper } from '../../src/formats/factory';
+import { openZip } from '../../src/formats/zip/zip';
 import { IngestService, sha256Of, type BatchOptions } from '../../src/modules/pool/ingest.service';
 import { PoolService } from '../../src/modules/pool/pool.service';
+import { ClaimsService } from '../../src/modules/pool/claims/claims.service';
 import { PoolRepository } from '../../src/modules/pool/pool.repository';
 import type { ObjectStore } from '../../src/platform/storage/object-store';
 import { STORAGE } from '../../src/platform/tokens';
@@ -126,6 +128,11 @@ test('a copy whose seal fails, then the genuine one: the genuine becomes the ori
   expect(detail.warningCodes).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'original_replaced', params: { filename: 'copy-from-clerk.ofd', fileId: oldFile.id, verdict: 'invalid' } })]));
   const events = await t.db.selectFrom('voucher_event').select('action').where('voucher_id', '=', id).orderBy('id').execute();
   expect(events.map((e) => e.action)).toEqual(['created', 'original_replaced']);
+  // An archive that packaged the old original is refused before it writes its package; one with the new one locks.
+  const claims = t.app.get(ClaimsService);
+  await expect(t.db.transaction().execute((trx) => claims.lockOriginals([id], new Set([oldFile.id]), trx))).rejects.toMatchObject({ code: 'originals_changed' });
+  const current = await t.db.selectFrom('voucher_file').select('id').where('voucher_id', '=', id).where('role', '=', 'original').executeTakeFirstOrThrow();
+  await t.db.transaction().execute((trx) => claims.lockOriginals([id], new Set([current.id]), trx));
 
   // Another forged copy now: the genuine original stays, the record is warned.
   const again = tamper(g.bytes, 'attachment').bytes;
@@ -138,12 +145,49 @@ test('a copy whose seal fails, then the genuine one: the genuine becomes the ori
   expect((await t.db.selectFrom('voucher_event').select('action').where('voucher_id', '=', id).orderBy('id').execute()).map((e) => e.action)).toEqual(['created', 'original_replaced', 'linked']);
 });
 
+test('a forged amount first, the genuine file second (a conflict): taking the incoming reading makes the genuine file the original; conflicting files of a paper record stay versions until then', async () => {
+  const factory = createFactory({ seed: 'pipeline-conflict-original' });
+  const clerk = { kind: 'user' as const, id: clerkId, username: 'clerk', displayName: 'clerk', sessionId: null, grants: [{ role: 'reimbursement_clerk' as const, unitId: unitA.id }] };
+  const pool = t.app.get(PoolService);
+  const roles = async (id: string) => (await t.db.selectFrom('voucher_file').select(['filename', 'role', 'signature_verdict']).where('voucher_id', '=', id).orderBy('filename').execute()).map((f) => `${f.filename}:${f.role}:${f.signature_verdict}`);
+  const forgeTotal = (bytes: Uint8Array) => {
+    const zip = openZip(bytes);
+    const e = zip.entries.find((x) => /original_invoice\.xml$/.test(x.name))!;
+    const tag = Buffer.from('<fp:TaxInclusiveTotalAmount>');
+    return tamper(bytes, { path: e.name }, { offset: Buffer.from(zip.read(e)).indexOf(tag) + tag.length }).bytes;
+  };
+
+  const g = factory.ofdInvoice({ kind: 'inv_ord' });
+  const first = await ingestFiles([{ name: 'forged-amount.ofd', bytes: forgeTotal(g.bytes) }]);
+  const id = first.outcomes[0].voucherId!;
+  const second = await ingestFiles([{ name: 'genuine.ofd', bytes: g.bytes }]);
+  expect(second.outcomes[0]).toMatchObject({ outcome: 'conflict', voucherId: id });
+  expect(await roles(id)).toEqual(['forged-amount.ofd:original:invalid', 'genuine.ofd:version:valid']);
+  const c = await t.db.selectFrom('voucher_conflict').select('id').where('voucher_id', '=', id).executeTakeFirstOrThrow();
+  await pool.resolveConflict(clerk, c.id, { resolution: 'take_incoming' }, null);
+  expect(await roles(id)).toEqual(['forged-amount.ofd:version:invalid', 'genuine.ofd:original:valid']);
+  expect(await t.db.selectFrom('voucher').select(['signature_verdict', 'total_amount']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual({ signature_verdict: 'valid', total_amount: g.expected.totalAmount });
+
+  // A photo whose QR amount differs, then two electronic copies: conflicts, both versions (never several originals).
+  const h = factory.ofdInvoice({ kind: 'inv_ord' });
+  const qr = `01,04,${h.expected.invoiceCode},${h.expected.invoiceNumber},1.00,${h.expected.issueDate!.replace(/-/g, '')},${h.expected.checkCode ?? ''},ABCD,`;
+  const photo = await ingestFiles([{ name: 'photo.png', bytes: qrPng(qr, 6) }]);
+  const pid = photo.outcomes[0].voucherId!;
+  const later = await ingestFiles([{ name: 'h-genuine.ofd', bytes: h.bytes }, { name: 'h-forged.ofd', bytes: tamper(h.bytes, 'signed-value').bytes }]);
+  expect(later.outcomes.map((o) => [o.outcome, o.voucherId])).toEqual([['conflict', pid], ['conflict', pid]]);
+  expect(await roles(pid)).toEqual(['h-forged.ofd:version:invalid', 'h-genuine.ofd:version:valid', 'photo.png:paper_photo:unsigned']);
+  const hc = await t.db.selectFrom('voucher_conflict').innerJoin('voucher_file as f', 'f.id', 'voucher_conflict.file_id').select('voucher_conflict.id').where('f.filename', '=', 'h-genuine.ofd').executeTakeFirstOrThrow();
+  await pool.resolveConflict(clerk, hc.id, { resolution: 'take_incoming' }, null);
+  expect(await roles(pid)).toEqual(['h-forged.ofd:version:invalid', 'h-genuine.ofd:original:valid', 'photo.png:paper_photo:unsigned']);
+  expect(await t.db.selectFrom('voucher').select(['carrier', 'signature_verdict']).where('id', '=', pid).executeTakeFirstOrThrow()).toEqual({ carrier: 'electronic', signature_verdict: 'valid' });
+}, 120_000);
+
 test('same identity with another amount is a conflict for a person; resolving takes the chosen reading', async () => {
   const a = await ingestFiles([{ name: 'inv3.xml', bytes: invoiceXbrl({ number: 3, total: '113.00' }) }]);
   const b = await ingestFiles([{ name: 'inv3-altered.xml', bytes: invoiceXbrl({ number: 3, total: '226.00' }) }]);
   expect(b.outcomes[0]).toMatchObject({ outcome: 'conflict', voucherId: a.outcomes[0].voucherId, errorCode: 'conflict' });
   expect(b.outcomes[0].message).toContain('totalAmount 113.00 ≠ 226.00');
-  const c = await t.db.selectFrom('voucher_conflict').selectAll().executeTakeFirstOrThrow();
+  const c = await t.db.selectFrom('voucher_conflict').selectAll().where('voucher_id', '=', a.outcomes[0].voucherId!).executeTakeFirstOrThrow();
   expect(c.differences).toEqual([
     { field: 'totalAmount', existing: '113.00', incoming: '226.00' },
     { field: 'amountExTax', existing: '100.00', incoming: '200.00' },
@@ -161,8 +205,11 @@ test('same identity with another amount is a conflict for a person; resolving ta
   const after = await t.db.selectFrom('voucher').select(['total_amount', 'amount_ex_tax']).where('id', '=', c.voucher_id).executeTakeFirstOrThrow();
   expect(after).toEqual({ total_amount: '226.00', amount_ex_tax: '200.00' });
   await expect(pool.resolveConflict(admin, c.id, { resolution: 'keep_existing' }, null)).rejects.toMatchObject({ code: 'already_resolved' });
-  const audit = await t.db.selectFrom('audit_log').select(['action', 'target_id']).where('action', '=', 'pool.conflict.resolve').execute();
+  const audit = await t.db.selectFrom('audit_log').select(['action', 'target_id']).where('action', '=', 'pool.conflict.resolve').where('target_id', '=', c.voucher_id).execute();
   expect(audit).toEqual([{ action: 'pool.conflict.resolve', target_id: c.voucher_id }]);
+  // The incoming file, whose reading the record took, is now the voucher's original.
+  const roles = await t.db.selectFrom('voucher_file').select(['filename', 'role']).where('voucher_id', '=', c.voucher_id).orderBy('filename').execute();
+  expect(roles).toEqual([{ filename: 'inv3-altered.xml', role: 'original' }, { filename: 'inv3.xml', role: 'version' }]);
 });
 
 test('without a named unit the buyer tax ID routes; unroutable is rejected, or goes to the personal folder for collection', async () => {

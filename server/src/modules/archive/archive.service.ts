@@ -27,6 +27,11 @@ export interface VolumeArchiver {
 export interface PoolArchiver {
   /** Refuses (before the package is written) while a voucher of the volume cannot be archived. */
   assertArchivable?(voucherIds: string[]): Promise<void>;
+  /**
+   * In the archive's transaction, before the package is written: locks the vouchers (so their originals cannot
+   * change until it commits) and refuses when an original is no longer one of the files the package was built from.
+   */
+  lockOriginals?(voucherIds: string[], packagedFileIds: ReadonlySet<string>, trx: Transaction<Database>): Promise<void>;
   markArchived(voucherIds: string[], trx: Transaction<Database>, actor: AuditActor): Promise<void>;
 }
 
@@ -143,9 +148,13 @@ export class ArchiveService {
     const voucherIds = [...new Set(subject.items.flatMap((i) => ((i.metadata.originalVoucherIds as string[] | undefined) ?? [])))];
     await this.pool?.assertArchivable?.(voucherIds);
     const key = `packages/${vol.id}/v${version}/package.zip`;
-    const put = await this.store.putNamed(key, built.zip, { mediaType: 'application/zip', filename: `${vol.archival_code}.zip` });
+    const packagedFileIds = new Set(subject.items.flatMap((i) => i.files.map((f) => f.id)));
 
     const outcome = await this.db.transaction().execute(async (trx) => {
+      // The vouchers stay as packaged until this commits (a copy that verifies may otherwise become a voucher's
+      // original meanwhile); checked before the write-once package exists, so a refusal can simply be retried.
+      if (voucherIds.length) await this.pool?.lockOriginals?.(voucherIds, packagedFileIds, trx);
+      const put = await this.store.putNamed(key, built.zip, { mediaType: 'application/zip', filename: `${vol.archival_code}.zip` });
       const pkg = await trx
         .insertInto('archive_package')
         .values({ volume_id: vol.id, unit_id: vol.unit_id, archival_code: vol.archival_code, version, object_key: key, sha256: put.sha256, sm3: put.sm3, size: put.size, signature_algorithm: algorithm, check_run_id: run.id, file_count: built.files.length, created_at: now, created_by: actorName(actor), reason: null })
@@ -194,8 +203,9 @@ export class ArchiveService {
         },
         trx,
       );
-      return { packageId: pkg.id, poolVouchersArchived };
+      return { packageId: pkg.id, poolVouchersArchived, put };
     });
+    const { put } = outcome;
     return {
       volumeId: vol.id,
       archivalCode: vol.archival_code,

@@ -198,7 +198,9 @@ export class PoolRepository {
         .where('id', '=', ctx.voucherId!)
         .execute();
     }
-    let role: FileRole = ctx.outcome !== 'created' && ctx.role === 'original' && ctx.existing!.carrier !== 'paper' ? 'version' : ctx.role!;
+    // A known voucher's further electronic files are versions; only a linked one completing a paper record (above)
+    // becomes its original — a conflicting one stays a version until a person takes its reading.
+    let role: FileRole = ctx.outcome !== 'created' && ctx.role === 'original' && (ctx.existing!.carrier !== 'paper' || ctx.outcome === 'conflict') ? 'version' : ctx.role!;
     // The record's original is the copy that verifies: see `originalSwap`.
     const swap = role === 'version' && ctx.outcome === 'linked' ? await this.originalSwap(trx, ctx) : undefined;
     if (swap?.replace) role = 'original';
@@ -252,7 +254,10 @@ export class PoolRepository {
    * - otherwise undefined: nothing to say.
    */
   private async originalSwap(trx: Transaction<Database>, ctx: IngestContext): Promise<{ replace: boolean; current: { id: string; filename: string | null; signature_verdict: string | null } } | undefined> {
-    if (ctx.existing!.state === 'archived') return undefined;
+    // The row lock an archive holds from before it writes its package until it commits (ClaimsService.lockOriginals):
+    // the state read under it is the one that counts, not the one dedupe saw.
+    const row = await trx.selectFrom('voucher').select('state').where('id', '=', ctx.voucherId!).forUpdate().executeTakeFirst();
+    if (!row || row.state === 'archived') return undefined;
     const incoming = ctx.voucher!.signatureVerdict ?? 'unsigned';
     const current = await trx
       .selectFrom('voucher_file')
@@ -647,17 +652,29 @@ export class PoolRepository {
 
   async resolveConflict(
     trx: Transaction<Database>,
-    c: { id: string; voucherId: string; resolution: 'keep_existing' | 'take_incoming'; note: string | null; incoming: Voucher | null; by: string; now: Date; actor: { actor_type: string; actor_id: string | null; actor_name: string | null } },
+    c: { id: string; voucherId: string; fileId: string | null; resolution: 'keep_existing' | 'take_incoming'; note: string | null; incoming: Voucher | null; by: string; now: Date; actor: { actor_type: string; actor_id: string | null; actor_name: string | null } },
   ): Promise<void> {
     await trx
       .updateTable('voucher_conflict')
       .set({ status: 'resolved', resolution: c.resolution, resolution_note: c.note, resolved_by: c.by, resolved_at: c.now })
       .where('id', '=', c.id)
       .execute();
-    if (c.incoming) await trx.updateTable('voucher').set({ ...voucherColumns(c.incoming), updated_at: c.now }).where('id', '=', c.voucherId).execute();
+    let originalFileId: string | undefined;
+    if (c.incoming) {
+      // The reading a person took is the record's, so its file is the original (the one the checks and the archive
+      // take): an electronic file comes in as a version and changes places with the original, if any.
+      const f = c.fileId ? await trx.selectFrom('voucher_file').select(['id', 'role']).where('id', '=', c.fileId).where('voucher_id', '=', c.voucherId).executeTakeFirst() : undefined;
+      const electronic = f?.role === 'version' || f?.role === 'original';
+      if (f && electronic && f.role !== 'original') {
+        await trx.updateTable('voucher_file').set({ role: 'version' }).where('voucher_id', '=', c.voucherId).where('role', '=', 'original').execute();
+        await trx.updateTable('voucher_file').set({ role: 'original' }).where('id', '=', f.id).execute();
+        originalFileId = f.id;
+      }
+      await trx.updateTable('voucher').set({ ...voucherColumns(c.incoming), ...(electronic ? { carrier: 'electronic' } : {}), updated_at: c.now }).where('id', '=', c.voucherId).execute();
+    }
     await trx
       .insertInto('voucher_event')
-      .values({ voucher_id: c.voucherId, at: c.now, action: 'conflict_resolved', from_state: null, to_state: null, ...c.actor, details: JSON.stringify({ conflictId: c.id, resolution: c.resolution, note: c.note }) })
+      .values({ voucher_id: c.voucherId, at: c.now, action: 'conflict_resolved', from_state: null, to_state: null, ...c.actor, details: JSON.stringify({ conflictId: c.id, resolution: c.resolution, note: c.note, ...(originalFileId ? { originalFileId } : {}) }) })
       .execute();
   }
 

@@ -340,6 +340,7 @@ export class PoolService {
       await this.repo.resolveConflict(trx, {
         id,
         voucherId: c.voucher_id,
+        fileId: c.file_id,
         resolution,
         note,
         incoming: resolution === 'take_incoming' ? (c.incoming as Voucher) : null,

@@ -553,6 +553,27 @@ export class ClaimsService {
   }
 
   /**
+   * The archive's lock before it writes a package (its POOL_ARCHIVER port): the vouchers' rows, in id order, so no
+   * original changes places (`PoolRepository.originalSwap` locks the row too) until the archive commits; refused when
+   * a voucher's original is not among the files the package was built from — it changed after they were read.
+   */
+  async lockOriginals(voucherIds: string[], packagedFileIds: ReadonlySet<string>, trx: Transaction<Database>): Promise<void> {
+    const t = trx as unknown as PoolBTrx;
+    const ids = [...new Set(voucherIds)].sort();
+    if (!ids.length) return;
+    await t.selectFrom('voucher').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute();
+    const originals = await t.selectFrom('voucher_file').select(['id', 'voucher_id', 'filename']).where('voucher_id', 'in', ids).where('role', '=', 'original').execute();
+    const changed = originals.filter((f) => !packagedFileIds.has(f.id));
+    if (changed.length) {
+      throw new ConflictError(
+        `the original of ${changed.length} voucher(s) changed while the volume was being archived (${changed.slice(0, 3).map((f) => `${f.filename ?? f.id} of voucher ${f.voucher_id}`).join('; ')}): archive it again`,
+        { vouchers: changed.map((f) => ({ voucherId: f.voucher_id, fileId: f.id })) },
+        'originals_changed',
+      );
+    }
+  }
+
+  /**
    * booked → archived for every pool voucher of an archived volume, inside the archive's transaction (its
    * POOL_ARCHIVER port): if archiving fails afterwards, no voucher is left archived. Already archived vouchers
    * (filed by an earlier volume too) are left as they are; a bank statement moves from available.
