@@ -173,3 +173,32 @@ test('the receiver examples as published: claim → reimbursed → booked, and c
   expect(Object.keys(rel.json)).toEqual(expect.arrayContaining(required(release, 200)));
   expect(rel.json).toMatchObject({ state: 'available', released: { reason: example(release).reason } });
 });
+
+test('documented formats are enforced: dates only in ISO 8601, limits on filename and reference, nested fields named', async () => {
+  const base = '/api/pool/receiver/vouchers';
+  const f = factory.ofdInvoice({ kind: 'inv_ord' });
+  const pushed = await byTheDocs(issuer, 'POST', '/api/pool/issuer/vouchers', { filename: f.name, content: Buffer.from(f.bytes).toString('base64') });
+  const id = pushed.json.voucherId as string;
+  // Date.parse alone would read these as dates (2001-01-01, March 3 of 2001, year 20000).
+  for (const expiresAt of ['1', 'March 3', '+020000-01-01T00:00:00Z', 'Thu Dec 10 2026']) {
+    const r = await byTheDocs(seed.receiver, 'POST', `${base}/${id}/claim`, { reimbursementDocId: 'BX-DATES', expiresAt });
+    expect([expiresAt, r.status, r.json.details?.field]).toEqual([expiresAt, 400, 'expiresAt']);
+  }
+  expect((await byTheDocs(seed.receiver, 'POST', `${base}/${id}/claim`, { reimbursementDocId: 'BX-DATES', expiresAt: '2026-03-20T09:00:00+08:00' })).status).toBe(201);
+  const badReimbursed = await byTheDocs(seed.receiver, 'POST', `${base}/${id}/reimbursed`, { reimbursementDocId: 'BX-DATES', reimbursedAt: 'March 3' });
+  expect([badReimbursed.status, badReimbursed.json.details?.field]).toEqual([400, 'reimbursedAt']);
+  expect((await byTheDocs(seed.receiver, 'POST', `${base}/${id}/reimbursed`, { reimbursementDocId: 'BX-DATES', reimbursedAt: '2026-03-03' })).status).toBe(200);
+  const entries = [{ accountCode: '5001', debit: '1.00' }, { accountCode: '1002', credit: '1.00' }];
+  const junkDate = await byTheDocs(seed.accounting, 'POST', `${base}/${id}/booked`, { journalVoucherNumber: '记-1', period: '2026-03', bookedAt: '2026-03-05 not a date', entries });
+  expect([junkDate.status, junkDate.json.details?.field]).toEqual([400, 'bookedAt']);
+  const longCode = await byTheDocs(seed.accounting, 'POST', `${base}/${id}/booked`, { journalVoucherNumber: '记-1', period: '2026-03', bookedAt: '2026-03-05', entries: [{ ...entries[0], accountCode: '5'.repeat(65) }, entries[1]] });
+  expect([longCode.status, longCode.json.details?.field]).toEqual([400, 'entries[0].accountCode']);
+  const huge = await byTheDocs(seed.accounting, 'POST', `${base}/${id}/booked`, { journalVoucherNumber: '记-1', period: '2026-03', bookedAt: '2026-03-05', entries: [{ accountCode: '5001', debit: '9999999999999999' }, { accountCode: '5002', debit: '9999999999999999' }, { accountCode: '1002', credit: '9999999999999999' }, { accountCode: '1003', credit: '9999999999999999' }] });
+  expect([huge.status, huge.json.details?.field]).toEqual([400, 'entries']);
+
+  const push = (body: Record<string, unknown>) => byTheDocs(issuer, 'POST', '/api/pool/issuer/vouchers', { filename: f.name, content: Buffer.from(f.bytes).toString('base64'), ...body });
+  expect(((await push({ filename: `${'长'.repeat(256)}.ofd` })).json.details ?? {}).field).toBe('filename');
+  expect((await push({ reference: 'r'.repeat(201) })).status).toBe(400);
+  expect((await push({ reference: { nested: true } })).status).toBe(400);
+  expect((await push({ reference: 'INV-2026-1' })).status).toBe(200);
+});

@@ -15,7 +15,7 @@ import { BOOK_ROLES, CLAIM_CLIENT_ROLES, CLAIM_USER_ROLES, WRITEBACK_READ_ROLES 
 type SchemaObject = Exclude<NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string], { $ref: string }>;
 
 const text = (description: string, extra: SchemaObject = {}): SchemaObject => ({ type: 'string', description, ...extra });
-const MONEY = { pattern: '^\\d+(\\.\\d{1,2})?$' };
+const MONEY = { pattern: '^\\d{1,16}(\\.\\d{1,2})?$', description: 'yuan, at most two decimals, as a string (a JSON number is read too)' };
 const ERROR: SchemaObject = {
   type: 'object',
   required: ['code', 'message'],
@@ -57,7 +57,7 @@ const PUSH_RESULT: SchemaObject = {
   properties: {
     voucherId: text('the pool record (one per business identity)', { format: 'uuid' }),
     outcome: text('created (new record), duplicate (this file was already there), linked (another original or version of a known voucher), conflict (same identity, different amounts: shown to a person)', { enum: ['created', 'duplicate', 'linked', 'conflict'] }),
-    verdict: text('seal/signature verdict of the record', { enum: ['valid', 'invalid', 'incomplete', 'unsigned', 'unsupported'] }),
+    verdict: text('seal/signature verdict of the file pushed (the record\'s own is in the voucher\'s details: a record keeps the copy that verifies as its original)', { enum: ['valid', 'invalid', 'incomplete', 'unsigned', 'unsupported'] }),
     kind: text('voucher kind, e.g. inv_ord (增值税普通发票), einv_spcl (数电专票), bank_receipt'),
     fileId: text('the stored original (GET /api/pool/files/{fileId})', { format: 'uuid' }),
     batchId: text('the ingest batch that took the file', { format: 'uuid' }),
@@ -96,8 +96,10 @@ export const IssuerPushDocs = () =>
     }),
     ApiResponse({ status: 201, description: 'a new pool record', schema: PUSH_RESULT }),
     ApiResponse({ status: 200, description: 'duplicate, linked or conflict (see outcome)', schema: PUSH_RESULT }),
-    error(400, 'the request itself is malformed (`filename`/`content` missing, `content` not base64, not exactly one file part)'),
-    error(422, 'the file is refused (`code` names why: unknown_format, unreadable, unroutable, held_by_other_unit, too_large, …); details carry batchId and itemId'),
+    error(400, 'the request itself is malformed (`filename`/`content` missing, `filename` over 255 or `reference` over 200 characters, `content` not base64, not exactly one file part)'),
+    error(413, 'the body is over the limit: 20 MB for JSON (a file of about 15 MB, base64 adds a third) — send larger files as multipart'),
+    error(415, 'a content type other than application/json or multipart/form-data'),
+    error(422, 'the file is refused (`code` names why: unknown_format, not_a_voucher, unreadable, unroutable, held_by_other_unit, …); details carry batchId and itemId'),
     error(503, 'the server is stopping or its storage failed: nothing was kept, send the same request again later'),
   );
 
@@ -129,7 +131,7 @@ const CLAIM: SchemaObject = {
     state: STATE,
     claimId: text('', { format: 'uuid' }),
     reimbursementDocId: text('the document holding the claim'),
-    claimant: { type: 'object', properties: { type: text('client or user'), id: text(''), name: text(''), user: text('claimantUser as given') } },
+    claimant: { type: 'object', properties: { type: text('client or user'), id: text('', { nullable: true }), name: text('', { nullable: true }), user: text('claimantUser as given', { nullable: true }) } },
     claimedAt: text('', { format: 'date-time' }),
     expiresAt: text('the claim is released by itself after this time unless reimbursed', { format: 'date-time' }),
     repeated: { type: 'boolean', description: 'true when the same document had already claimed it (a retried request)' },
@@ -182,6 +184,7 @@ export const ReceiverDetailDocs = () =>
     ...access(WRITEBACK_READ_ROLES),
     idParam(),
     ApiResponse({ status: 200, description: 'the write-back record' }),
+    invalid,
     notFound,
   );
 
@@ -196,6 +199,7 @@ export const ReceiverFileDocs = () =>
     idParam(),
     ApiParam({ name: 'fileId', description: 'a file of this voucher', schema: { type: 'string', format: 'uuid' } }),
     ApiResponse({ status: 200, description: 'the bytes as stored, with their media type and file name (Content-Disposition)' }),
+    invalid,
     error(404, 'no such file on this voucher, or the voucher is not in the units this key or user may see'),
   );
 

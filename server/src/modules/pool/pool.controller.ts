@@ -58,8 +58,12 @@ export class PoolController {
       if (typeof b.filename !== 'string' || !b.filename.trim()) throw new ValidationError('filename: required (the name of the voucher file)', { field: 'filename' });
       if (typeof b.content !== 'string' || !b.content.trim()) throw new ValidationError('content: required, the file bytes in base64', { field: 'content' });
       if (!/^[A-Za-z0-9+/=\s_-]+$/.test(b.content)) throw new ValidationError('content: not base64 (letters, digits, "+", "/", "=", or the URL-safe "-", "_")', { field: 'content' });
+      if (b.filename.length > 255) throw new ValidationError(`filename: at most 255 characters (got ${b.filename.length})`, { field: 'filename' });
+      if (b.reference !== undefined && b.reference !== null && (typeof b.reference !== 'string' || b.reference.length > 200)) {
+        throw new ValidationError('reference: text of at most 200 characters', { field: 'reference' });
+      }
       const bytes = Buffer.from(b.content, 'base64');
-      file = { filename: b.filename, sourceRef: typeof b.reference === 'string' ? `issuer:${b.reference.slice(0, 200)}` : null, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) };
+      file = { filename: b.filename, sourceRef: typeof b.reference === 'string' && b.reference ? `issuer:${b.reference}` : null, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length) };
     }
     const r = await this.channels.issuerPush(p, file, ip);
     reply.status(r.outcome === 'created' ? 201 : 200);

@@ -35,6 +35,16 @@ const MAX_CLAIM_DAYS = 366;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MONEY = /^\d{1,16}(\.\d{1,2})?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** ISO 8601 as the API documents it: a date, or a date and time with an optional zone (no other spellings). */
+const ISO_DATE_TIME = /^(\d{4})-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Milliseconds of an ISO date-time between the years 1900 and 2999, else NaN (Date.parse alone reads "1" or "March 3"). */
+export function isoTime(raw: unknown): number {
+  if (typeof raw !== 'string') return NaN;
+  const m = ISO_DATE_TIME.exec(raw.trim());
+  if (!m || Number(m[1]) < 1900 || Number(m[1]) > 2999 || impossibleDate(raw.trim())) return NaN;
+  return Date.parse(raw.trim());
+}
 const PERIOD = /^(\d{4})-?(0[1-9]|1[0-2])$/;
 
 type Actor = { actor_type: string; actor_id: string | null; actor_name: string | null };
@@ -50,15 +60,19 @@ function auditActor(p: AuditActor): AuditActor {
   return p;
 }
 
-function str(b: Record<string, unknown>, name: string, opts: { required?: boolean; max?: number } = {}): string | undefined {
+/** A text field of `b`; `label` names it in errors when it is nested (e.g. entries[0].accountCode). */
+function str(b: Record<string, unknown>, name: string, opts: { required?: boolean; max?: number; label?: string } = {}): string | undefined {
+  const field = opts.label ?? name;
   const v = b[name];
   if (v === undefined || v === null || v === '') {
-    if (opts.required) throw new ValidationError(`${name}: required`, { field: name });
+    if (opts.required) throw new ValidationError(`${field}: required`, { field });
     return undefined;
   }
-  if (typeof v !== 'string' || !v.trim()) throw new ValidationError(`${name}: expected text`, { field: name });
+  if (typeof v !== 'string' || !v.trim()) throw new ValidationError(`${field}: expected text`, { field });
   const t = v.trim();
-  if (t.length > (opts.max ?? 200)) throw new ValidationError(`${name}: at most ${opts.max ?? 200} characters`, { field: name });
+  if (t.length > (opts.max ?? 200)) throw new ValidationError(`${field}: at most ${opts.max ?? 200} characters`, { field });
+  // PostgreSQL text cannot hold U+0000.
+  if (t.includes('\u0000')) throw new ValidationError(`${field}: contains a NUL (0x00) character`, { field });
   return t;
 }
 
@@ -98,8 +112,9 @@ export function parseBooking(body: unknown): BookingInput {
   const pm = PERIOD.exec(periodRaw);
   if (!pm) throw new ValidationError(`period: expected the accounting period as YYYY-MM, got "${periodRaw}"`, { field: 'period' });
   const period = `${pm[1]}-${pm[2]}`;
-  const bookedAt = str(b, 'bookedAt', { required: true, max: 30 })!.slice(0, 10);
-  if (!DATE.test(bookedAt) || impossibleDate(bookedAt) || Number.isNaN(Date.parse(`${bookedAt}T00:00:00Z`))) throw new ValidationError(`bookedAt: expected the posting date as YYYY-MM-DD, got "${b.bookedAt}"`, { field: 'bookedAt' });
+  const bookedRaw = str(b, 'bookedAt', { required: true, max: 40 })!;
+  const bookedAt = bookedRaw.slice(0, 10);
+  if (!DATE.test(bookedAt) || Number.isNaN(isoTime(bookedRaw))) throw new ValidationError(`bookedAt: expected the posting date as YYYY-MM-DD, got "${b.bookedAt}"`, { field: 'bookedAt' });
   const summary = str(b, 'summary', { max: 500 }) ?? null;
   if (!Array.isArray(b.entries) || b.entries.length === 0) throw new ValidationError('entries: at least one debit/credit entry {accountCode, accountName, debit|credit}', { field: 'entries' });
   if (b.entries.length > 500) throw new ValidationError('entries: at most 500', { field: 'entries' });
@@ -108,8 +123,8 @@ export function parseBooking(body: unknown): BookingInput {
   const entries: BookingEntry[] = b.entries.map((raw, i) => {
     const e = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
     const f = (n: string) => `entries[${i}].${n}`;
-    const accountCode = str(e, 'accountCode', { max: 64 });
-    const accountName = str(e, 'accountName', { max: 200 });
+    const accountCode = str(e, 'accountCode', { max: 64, label: f('accountCode') });
+    const accountName = str(e, 'accountName', { max: 200, label: f('accountName') });
     if (!accountCode && !accountName) throw new ValidationError(`${f('accountCode')}: an account code or name is required`, { field: f('accountCode') });
     let direction: 'debit' | 'credit';
     let amount: string;
@@ -126,10 +141,12 @@ export function parseBooking(body: unknown): BookingInput {
     }
     if (direction === 'debit') debit += toFen(amount);
     else credit += toFen(amount);
-    const subsidiaryCode = str(e, 'subsidiaryCode', { max: 64 });
-    const subsidiaryName = str(e, 'subsidiaryName', { max: 200 });
+    const subsidiaryCode = str(e, 'subsidiaryCode', { max: 64, label: f('subsidiaryCode') });
+    const subsidiaryName = str(e, 'subsidiaryName', { max: 200, label: f('subsidiaryName') });
     return { direction, accountCode: accountCode ?? '', accountName: accountName ?? '', ...(subsidiaryCode ? { subsidiaryCode } : {}), ...(subsidiaryName ? { subsidiaryName } : {}), amount };
   });
+  // The totals are stored as numeric(18,2): 16 integer digits.
+  if (debit > 9_999_999_999_999_999n || credit > 9_999_999_999_999_999n) throw new ValidationError('entries: the debit or credit total exceeds 9999999999999999.99', { field: 'entries' });
   // A journal voucher (记账凭证) balances; entries that do not were mistyped somewhere.
   if (debit !== credit) throw new ValidationError(`entries: debits ${fromFen(debit)} ≠ credits ${fromFen(credit)}`, { field: 'entries', debit: fromFen(debit), credit: fromFen(credit) }, 'unbalanced_entries');
   return { journalVoucherNumber, period, bookedAt, summary, entries, debitTotal: fromFen(debit), creditTotal: fromFen(credit) };
@@ -236,7 +253,7 @@ export class ClaimsService {
     const now = this.clock.now();
     let expiresAt: Date;
     if (b.expiresAt !== undefined && b.expiresAt !== null && b.expiresAt !== '') {
-      const t = typeof b.expiresAt === 'string' && !impossibleDate(b.expiresAt) ? Date.parse(b.expiresAt) : NaN;
+      const t = isoTime(b.expiresAt);
       if (Number.isNaN(t)) throw new ValidationError(`expiresAt: expected an ISO date-time, got ${JSON.stringify(b.expiresAt)}`, { field: 'expiresAt' });
       if (t <= now.getTime()) throw new ValidationError('expiresAt: must be in the future', { field: 'expiresAt' });
       if (t > now.getTime() + MAX_CLAIM_DAYS * 86400_000) throw new ValidationError(`expiresAt: at most ${MAX_CLAIM_DAYS} days ahead`, { field: 'expiresAt' });
@@ -324,7 +341,7 @@ export class ClaimsService {
     const docId = str(b, 'reimbursementDocId', { max: 128 });
     const amount = b.amount === undefined || b.amount === null || b.amount === '' ? null : money(b.amount, 'amount');
     const atRaw = str(b, 'reimbursedAt', { max: 40 });
-    const at = atRaw ? new Date(impossibleDate(atRaw) ? NaN : Date.parse(atRaw)) : this.clock.now();
+    const at = atRaw ? new Date(isoTime(atRaw)) : this.clock.now();
     if (Number.isNaN(at.getTime())) throw new ValidationError(`reimbursedAt: expected an ISO date-time, got "${atRaw}"`, { field: 'reimbursedAt' });
     const now = this.clock.now();
     const actor = actorOf(p);
