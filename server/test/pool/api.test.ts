@@ -76,6 +76,18 @@ function issuerPost(body: string, nonce?: string) {
   return call('POST', path, { raw: body, headers: { ...headers, 'content-type': 'application/json' } });
 }
 
+test('issuer push: a signed multipart body over 64 MB is answered 413 naming the limit, not cut off with a reset', async () => {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(65 * 1024 * 1024)]), 'huge.ofd');
+  const req = new Request('http://x/', { method: 'POST', body: form });
+  const body = Buffer.from(await req.arrayBuffer());
+  const path = '/api/pool/issuer/vouchers';
+  const headers = signRequest({ keyId: issuer.keyId, secret: issuer.secret, method: 'POST', path, body, timestamp: clock.now() });
+  const r = await call('POST', path, { raw: body, headers: { ...headers, 'content-type': req.headers.get('content-type')! } });
+  expect(r.status).toBe(413);
+  expect(r.json.message).toContain('exceeds 64 MB');
+}, 60_000);
+
 test('issuer push: a signed request creates, the same file again answers the same voucher, a replay is refused', async () => {
   const body = JSON.stringify({ filename: 'inv100.xml', content: invoiceXbrl({ number: 100 }).toString('base64') });
   const nonce = 'n'.repeat(16) + '0001';

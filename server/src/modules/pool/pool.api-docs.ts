@@ -97,7 +97,7 @@ export const IssuerPushDocs = () =>
     ApiResponse({ status: 201, description: 'a new pool record', schema: PUSH_RESULT }),
     ApiResponse({ status: 200, description: 'duplicate, linked or conflict (see outcome)', schema: PUSH_RESULT }),
     error(400, 'the request itself is malformed (`filename`/`content` missing, `filename` over 255 or `reference` over 200 characters, `content` not base64, not exactly one file part)'),
-    error(413, 'the body is over the limit: 20 MB for JSON (a file of about 15 MB, base64 adds a third) — send larger files as multipart'),
+    error(413, 'the body is over the limit: 20 MB for JSON (a file of about 15 MB, base64 adds a third), 64 MB for a signed multipart body'),
     error(415, 'a content type other than application/json or multipart/form-data'),
     error(422, 'the file is refused (`code` names why: unknown_format, not_a_voucher, unreadable, unroutable, held_by_other_unit, …); details carry batchId and itemId'),
     error(503, 'the server is stopping or its storage failed: nothing was kept, send the same request again later'),

@@ -77,16 +77,22 @@ function bufferSignedMultipart(request: any, payload: Readable, done: (err: Erro
     finished = true;
     done(err, body);
   };
+  let tooLarge = false;
   payload.on('data', (c: Buffer) => {
     size += c.length;
+    if (tooLarge) return;
     if (size > SIGNED_MULTIPART_LIMIT) {
-      const err = Object.assign(new Error(`signed multipart body exceeds ${SIGNED_MULTIPART_LIMIT / 1024 / 1024} MB; split the upload`), { statusCode: 413 });
-      payload.destroy();
-      finish(err);
+      // Read to the end and drop the rest: a socket destroyed mid-upload reaches the client as a reset, not as 413.
+      tooLarge = true;
+      chunks.length = 0;
     } else chunks.push(c);
   });
   payload.on('error', (e) => finish(e));
   payload.on('end', () => {
+    if (tooLarge) {
+      finish(Object.assign(new Error(`signed multipart body exceeds ${SIGNED_MULTIPART_LIMIT / 1024 / 1024} MB; split the upload`), { statusCode: 413, code: 'too_large' }));
+      return;
+    }
     const body = Buffer.concat(chunks);
     request[BODY_SHA256] = createHash('sha256').update(body).digest('hex');
     request.raw.pipe = (dest: NodeJS.WritableStream, opts?: { end?: boolean }) => Readable.from([body], { objectMode: false }).pipe(dest, opts);
