@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors/errors';
@@ -17,10 +17,14 @@ describe('loadConfig', () => {
   it('reads a YAML config file and lets the environment win', () => {
     const dir = mkdtempSync(join(tmpdir(), 'evcfg-'));
     writeFileSync(join(dir, 'evarchive.yaml'), 'server:\n  port: 4000\ndemo: false\nsearch:\n  driver: opensearch\n  opensearch:\n    url: http://127.0.0.1:9200\n');
-    const c = loadConfig({ EVARCHIVE_DATA_DIR: dir, PORT: '4100' });
-    expect(c.port).toBe(4100);
-    expect(c.demo).toBe(false);
-    expect(c.search).toMatchObject({ driver: 'opensearch', node: 'http://127.0.0.1:9200' });
+    try {
+      const c = loadConfig({ EVARCHIVE_DATA_DIR: dir, PORT: '4100' });
+      expect(c.port).toBe(4100);
+      expect(c.demo).toBe(false);
+      expect(c.search).toMatchObject({ driver: 'opensearch', node: 'http://127.0.0.1:9200' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lists every problem at once, naming the variable', () => {

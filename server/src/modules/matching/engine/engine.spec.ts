@@ -5,7 +5,7 @@ import { matchAll } from './engine';
 import { localeFrom, renderReason } from './explain';
 import { checkRule, loadRules, RuleError } from './rules';
 import { editDistance, numbersIn, similarity } from './text';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -148,7 +148,11 @@ describe('rules as data', () => {
     ]);
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));
     writeFileSync(join(dir, 'a.yaml'), 'id: a\nversion: 1\ndescription: x\nscope: {}\ncandidates: { by: key, key: iban }\nconditions: []\ntiers: { auto: 1, suggest: 1 }\n');
-    expect(() => loadRules(dir)).toThrow(RuleError);
+    try {
+      expect(() => loadRules(dir)).toThrow(RuleError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
