@@ -169,3 +169,19 @@ test('the pool vouchers are locked and their originals checked inside the transa
     env.store.putNamed = putNamed;
   }
 });
+
+test('a deadlock with an ingest before the package is written (PostgreSQL 40P01) is retried: the volume is archived once', async () => {
+  const v = await createVolume(env, { items: 1, volumeNo: 8 });
+  const volumes = new VolumesService(env.db, systemClock, env.audit, null as any, null as any, null as any);
+  let locks = 0;
+  const pool = {
+    lockOriginals: async () => {
+      if (++locks === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01', severity: 'ERROR' });
+    },
+    markArchived: async () => undefined,
+  };
+  const r = await new ArchiveService(env.db, env.store, env.audit, env.checks, { dataDir: env.dataDir }, volumes, pool as any).archive(v.volumeId, 'system');
+  expect(locks).toBe(2);
+  expect(await env.db.selectFrom('archive_package').select('version').where('volume_id', '=', v.volumeId).execute()).toEqual([{ version: 1 }]);
+  expect(r.packageKey).toBe(`packages/${v.volumeId}/v1/package.zip`);
+});

@@ -180,6 +180,25 @@ test('a forged amount first, the genuine file second (a conflict): taking the in
   await pool.resolveConflict(clerk, hc.id, { resolution: 'take_incoming' }, null);
   expect(await roles(pid)).toEqual(['h-forged.ofd:version:invalid', 'h-genuine.ofd:original:valid', 'photo.png:paper_photo:unsigned']);
   expect(await t.db.selectFrom('voucher').select(['carrier', 'signature_verdict']).where('id', '=', pid).executeTakeFirstOrThrow()).toEqual({ carrier: 'electronic', signature_verdict: 'valid' });
+
+  // A photo conflicting with an electronic original cannot replace its reading: the record stays its original's.
+  const k = factory.ofdInvoice({ kind: 'inv_ord' });
+  const kid = (await ingestFiles([{ name: 'k.ofd', bytes: k.bytes }])).outcomes[0].voucherId!;
+  const kPhoto = await ingestFiles([{ name: 'k-photo.png', bytes: qrPng(`01,04,${k.expected.invoiceCode},${k.expected.invoiceNumber},1.00,${k.expected.issueDate!.replace(/-/g, '')},${k.expected.checkCode ?? ''},ABCD,`, 6) }]);
+  expect(kPhoto.outcomes[0]).toMatchObject({ outcome: 'conflict', voucherId: kid });
+  const kc = await t.db.selectFrom('voucher_conflict').select('id').where('voucher_id', '=', kid).executeTakeFirstOrThrow();
+  await expect(pool.resolveConflict(clerk, kc.id, { resolution: 'take_incoming' }, null)).rejects.toMatchObject({ code: 'photo_cannot_replace_original' });
+  expect(await t.db.selectFrom('voucher').select(['signature_verdict', 'total_amount']).where('id', '=', kid).executeTakeFirstOrThrow()).toEqual({ signature_verdict: 'valid', total_amount: k.expected.totalAmount });
+
+  // An archived paper-only record is not completed by a later electronic file: it stays what the archive holds.
+  const m = factory.ofdInvoice({ kind: 'inv_ord' });
+  const mPhoto = await ingestFiles([{ name: 'm-photo.png', bytes: qrPng(`01,04,${m.expected.invoiceCode},${m.expected.invoiceNumber},${m.expected.amountExTax},${m.expected.issueDate!.replace(/-/g, '')},${m.expected.checkCode ?? ''},ABCD,`, 6) }]);
+  const mid = mPhoto.outcomes[0].voucherId!;
+  await t.db.updateTable('voucher').set({ state: 'archived' }).where('id', '=', mid).execute();
+  const mLate = await ingestFiles([{ name: 'm.ofd', bytes: m.bytes }]);
+  expect(mLate.outcomes[0]).toMatchObject({ outcome: 'linked', voucherId: mid });
+  expect(await roles(mid)).toEqual(['m-photo.png:paper_photo:unsigned', 'm.ofd:version:valid']);
+  expect((await t.db.selectFrom('voucher').select('carrier').where('id', '=', mid).executeTakeFirstOrThrow()).carrier).toBe('paper');
 }, 120_000);
 
 test('same identity with another amount is a conflict for a person; resolving takes the chosen reading', async () => {

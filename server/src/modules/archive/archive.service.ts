@@ -150,11 +150,13 @@ export class ArchiveService {
     const key = `packages/${vol.id}/v${version}/package.zip`;
     const packagedFileIds = new Set(subject.items.flatMap((i) => i.files.map((f) => f.id)));
 
-    const outcome = await this.db.transaction().execute(async (trx) => {
+    let written = false;
+    const commit = () => this.db.transaction().execute(async (trx) => {
       // The vouchers stay as packaged until this commits (a copy that verifies may otherwise become a voucher's
       // original meanwhile); checked before the write-once package exists, so a refusal can simply be retried.
       if (voucherIds.length) await this.pool?.lockOriginals?.(voucherIds, packagedFileIds, trx);
       const put = await this.store.putNamed(key, built.zip, { mediaType: 'application/zip', filename: `${vol.archival_code}.zip` });
+      written = true;
       const pkg = await trx
         .insertInto('archive_package')
         .values({ volume_id: vol.id, unit_id: vol.unit_id, archival_code: vol.archival_code, version, object_key: key, sha256: put.sha256, sm3: put.sm3, size: put.size, signature_algorithm: algorithm, check_run_id: run.id, file_count: built.files.length, created_at: now, created_by: actorName(actor), reason: null })
@@ -205,6 +207,17 @@ export class ArchiveService {
       );
       return { packageId: pkg.id, poolVouchersArchived, put };
     });
+    // An ingest committing copies of these vouchers may lock them in another order: PostgreSQL then ends one of the
+    // two (40P01). Before the package exists the transaction is simply run again.
+    let outcome: Awaited<ReturnType<typeof commit>>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        outcome = await commit();
+        break;
+      } catch (e) {
+        if (written || attempt >= 3 || (e as { code?: unknown }).code !== '40P01') throw e;
+      }
+    }
     const { put } = outcome;
     return {
       volumeId: vol.id,

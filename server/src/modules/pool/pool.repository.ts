@@ -190,8 +190,13 @@ export class PoolRepository {
         .returning('id')
         .executeTakeFirstOrThrow();
       ctx.voucherId = row.id;
-    } else if (ctx.outcome === 'linked' && ctx.existing!.carrier === 'paper' && ctx.role === 'original') {
-      // The electronic original of a voucher known so far only from a photo: its reading becomes the record.
+    }
+    // The electronic original of a voucher known so far only from a photo: its reading becomes the record — unless
+    // the record is archived by now (read under the row lock an archive holds), which never changes.
+    const completesPaper =
+      ctx.outcome === 'linked' && ctx.existing!.carrier === 'paper' && ctx.role === 'original' &&
+      (await trx.selectFrom('voucher').select('state').where('id', '=', ctx.voucherId!).forUpdate().executeTakeFirst())?.state !== 'archived';
+    if (completesPaper) {
       await trx
         .updateTable('voucher')
         .set({ ...voucherColumns(v), carrier: 'electronic', updated_at: now })
@@ -200,7 +205,7 @@ export class PoolRepository {
     }
     // A known voucher's further electronic files are versions; only a linked one completing a paper record (above)
     // becomes its original — a conflicting one stays a version until a person takes its reading.
-    let role: FileRole = ctx.outcome !== 'created' && ctx.role === 'original' && (ctx.existing!.carrier !== 'paper' || ctx.outcome === 'conflict') ? 'version' : ctx.role!;
+    let role: FileRole = ctx.outcome !== 'created' && ctx.role === 'original' && !completesPaper ? 'version' : ctx.role!;
     // The record's original is the copy that verifies: see `originalSwap`.
     const swap = role === 'version' && ctx.outcome === 'linked' ? await this.originalSwap(trx, ctx) : undefined;
     if (swap?.replace) role = 'original';
@@ -219,7 +224,7 @@ export class PoolRepository {
       // The original stays; the record says that a copy which does not verify came in.
       const note = copyNotVerifiedWarning(ctx.item.filename, file.id, v.signatureVerdict ?? 'unsigned');
       await sql`update voucher set warnings = warnings || ${JSON.stringify([note])}::jsonb, updated_at = ${now} where id = ${ctx.voucherId!}`.execute(trx);
-    } else if (ctx.outcome !== 'created' && !(ctx.outcome === 'linked' && ctx.existing!.carrier === 'paper' && ctx.role === 'original')) {
+    } else if (ctx.outcome !== 'created' && !completesPaper) {
       await trx.updateTable('voucher').set({ updated_at: now }).where('id', '=', ctx.voucherId!).execute();
     }
     if (ctx.outcome === 'conflict') {
@@ -644,10 +649,14 @@ export class PoolRepository {
     return trx
       .selectFrom('voucher_conflict as c')
       .innerJoin('voucher as v', 'v.id', 'c.voucher_id')
-      .select(['c.id', 'c.voucher_id', 'c.status', 'c.incoming', 'c.differences', 'c.file_id', 'v.unit_id', 'v.owner_user_id', 'v.state'])
+      .select(['c.id', 'c.voucher_id', 'c.status', 'c.incoming', 'c.differences', 'c.file_id', 'v.unit_id', 'v.owner_user_id', 'v.state', 'v.carrier'])
       .where('c.id', '=', id)
       .forUpdate()
       .executeTakeFirst();
+  }
+
+  async fileRole(trx: Executor, fileId: string): Promise<FileRole | undefined> {
+    return (await trx.selectFrom('voucher_file').select('role').where('id', '=', fileId).executeTakeFirst())?.role;
   }
 
   async resolveConflict(

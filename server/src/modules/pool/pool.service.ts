@@ -335,6 +335,14 @@ export class PoolService {
       if (resolution === 'take_incoming' && c.state !== 'available') {
         throw new ConflictError(`voucher ${c.voucher_id} is ${c.state}: its fields can no longer be replaced`, { voucherId: c.voucher_id, state: c.state }, 'voucher_not_available');
       }
+      // The record's reading is its original's: a photo's reading cannot replace an electronic original's.
+      if (resolution === 'take_incoming' && c.carrier === 'electronic' && c.file_id && (await this.repo.fileRole(trx, c.file_id)) === 'paper_photo') {
+        throw new ConflictError(
+          `conflict ${id}: the incoming file is a photo of the paper; the voucher's electronic original stays its reading (keep_existing, or send the electronic file that is right)`,
+          { id, voucherId: c.voucher_id },
+          'photo_cannot_replace_original',
+        );
+      }
       const now = this.clock.now();
       const by = p.kind === 'user' ? p.username : p.name;
       await this.repo.resolveConflict(trx, {

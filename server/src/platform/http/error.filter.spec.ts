@@ -92,6 +92,14 @@ describe('input rejected by the database or a cut-off stream is a 400, not a 500
     expect(r.body.message).toContain('is not present in table "unit"');
   });
 
+  it('a deadlock or serialization failure PostgreSQL ended the transaction for: 503, send it again', () => {
+    for (const code of ['40P01', '40001']) {
+      const r = toErrorResponse(pgError(code, 'deadlock detected'));
+      expect([code, r.status, r.body.code, r.unexpected]).toEqual([code, 503, 'retry', false]);
+      expect(r.body.message).toContain('send it again');
+    }
+  });
+
   it('a request body that ended early', () => {
     const e = Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
     expect(toErrorResponse(e)).toMatchObject({ status: 400, body: { code: 'bad_request' }, unexpected: false });

@@ -64,6 +64,12 @@ export function toErrorResponse(e: unknown): { status: number; body: ErrorBody; 
     // A 5xx AppError (bad configuration, a job declared twice) is still our fault: log it, but its message is ours.
     return { status: e.status, body, unexpected: e.status >= 500 };
   }
+  // PostgreSQL ended this transaction to break a deadlock with another (40P01) or a serialization conflict
+  // (40001): nothing of it was kept, and the same request again goes through.
+  const pgState = (e as { code?: unknown; severity?: unknown })?.code;
+  if ((pgState === '40P01' || pgState === '40001') && typeof (e as { severity?: unknown }).severity === 'string') {
+    return { status: 503, body: { code: 'retry', message: 'the database stopped this request to resolve a conflict with another one at the same moment: nothing was kept; send it again' }, unexpected: false };
+  }
   if (e instanceof HttpException) {
     const status = e.getStatus();
     const res = e.getResponse();
