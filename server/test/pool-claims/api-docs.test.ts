@@ -79,7 +79,10 @@ test('the signed-request scheme names the four headers and the canonical text; e
   expect(op('/api/pool/issuer/vouchers', 'post').requestBody.content['multipart/form-data'].schema).toMatchObject({ required: ['file'], properties: { file: { format: 'binary' } } });
   // Bodies are described field by field.
   expect(op('/api/pool/issuer/vouchers', 'post').requestBody.content['application/json'].schema.required).toEqual(['filename', 'content']);
-  expect(op('/api/pool/receiver/vouchers/{id}/booked', 'post').requestBody.content['application/json'].schema.required).toEqual(['journalVoucherNumber', 'period', 'bookedAt', 'entries']);
+  const bookedBody = op('/api/pool/receiver/vouchers/{id}/booked', 'post').requestBody.content['application/json'].schema;
+  expect(bookedBody.required).toEqual(['journalVoucherNumber', 'period', 'bookedAt', 'entries']);
+  // An amount keeps its own words beside the shared format.
+  expect(bookedBody.properties.entries.items.properties.debit).toMatchObject({ pattern: expect.any(String), description: expect.stringContaining('debit amount (or credit, not both)') });
 });
 
 test('the issuer push example, with real file bytes in content, answers as documented: 201, then 200 duplicate; a refused file 422', async () => {

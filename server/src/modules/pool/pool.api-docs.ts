@@ -15,7 +15,8 @@ import { BOOK_ROLES, CLAIM_CLIENT_ROLES, CLAIM_USER_ROLES, WRITEBACK_READ_ROLES 
 type SchemaObject = Exclude<NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string], { $ref: string }>;
 
 const text = (description: string, extra: SchemaObject = {}): SchemaObject => ({ type: 'string', description, ...extra });
-const MONEY = { pattern: '^\\d{1,16}(\\.\\d{1,2})?$', description: 'yuan, at most two decimals, as a string (a JSON number is read too)' };
+/** An amount field: its own words, then the format every amount shares. */
+const money = (description: string): SchemaObject => text(`${description}; yuan with at most two decimals, as a string (a JSON number is read too)`, { pattern: '^\\d{1,16}(\\.\\d{1,2})?$' });
 const ERROR: SchemaObject = {
   type: 'object',
   required: ['code', 'message'],
@@ -150,8 +151,8 @@ const BOOKED: SchemaObject = {
     journalVoucherNumber: text(''),
     period: text('YYYY-MM'),
     bookedAt: text('', { format: 'date' }),
-    debitTotal: text('', MONEY),
-    creditTotal: text('', MONEY),
+    debitTotal: money('sum of the debits'),
+    creditTotal: money('sum of the credits'),
     entries: { type: 'array', items: { type: 'object' } },
     receiverFiles: {
       type: 'object',
@@ -230,7 +231,7 @@ export const ReimbursedDocs = () =>
       properties: {
         reimbursementDocId: { ...docId, description: 'the holding document; required for API keys' },
         reimbursedAt: text('when it was reimbursed (ISO date-time); default now', { format: 'date-time' }),
-        amount: text('amount reimbursed, yuan with at most two decimals, as a string', MONEY),
+        amount: money('amount reimbursed'),
       },
       example: REIMBURSED_EXAMPLE,
     },
@@ -264,8 +265,8 @@ export const BookedDocs = () =>
               accountName: text('科目名称'),
               subsidiaryCode: text('辅助核算编码'),
               subsidiaryName: text('辅助核算名称'),
-              debit: text('debit amount (or credit, not both)', MONEY),
-              credit: text('credit amount', MONEY),
+              debit: money('debit amount (or credit, not both)'),
+              credit: money('credit amount'),
             },
           },
         },
